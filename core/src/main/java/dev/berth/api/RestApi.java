@@ -1,6 +1,5 @@
 package dev.berth.api;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -228,8 +227,16 @@ public final class RestApi {
             throw new BerthClientException(ErrorCode.MALFORMED_JSON, null,
                     "Request body is empty; send a pod spec as JSON, e.g. {\"entrypoint\":[\"python3\",\"-m\",\"http.server\",\"8000\"],\"ports\":[8000]}");
         }
+        com.fasterxml.jackson.databind.JsonNode tree;
         try {
-            PodSpec spec = Json.MAPPER.readValue(body, PodSpec.class);
+            tree = Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BerthClientException(ErrorCode.MALFORMED_JSON, null, "Malformed JSON at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage()
+                    + "; send a JSON object");
+        }
+        try {
+            PodSpec spec = Json.MAPPER.treeToValue(tree, PodSpec.class);
             if (spec == null) {
                 throw new BerthClientException(ErrorCode.MALFORMED_JSON, null, "Request body is JSON null; send a pod spec object");
             }
@@ -242,18 +249,16 @@ public final class RestApi {
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : "; known fields: " + e.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));
-            throw new BerthClientException(ErrorCode.INVALID_SPEC, path(e), "Unknown field '" + e.getPropertyName() + "' in "
-                    + (path(e).contains(".") || path(e).contains("[") ? "'" + parent(path(e)) + "'" : "the pod spec") + known);
+            String path = String.valueOf(path(e));
+            throw new BerthClientException(ErrorCode.INVALID_SPEC, path, "Unknown field '" + e.getPropertyName() + "' in "
+                    + (path.contains(".") || path.contains("[") ? "'" + parent(path) + "'" : "the pod spec") + known);
         } catch (InvalidFormatException e) {
             throw new BerthClientException(ErrorCode.INVALID_SPEC, path(e), "Invalid value " + Checks.shown(e.getValue()) + " for '"
                     + path(e) + "': expected " + typeName(e.getTargetType()));
         } catch (MismatchedInputException e) {
-            throw new BerthClientException(ErrorCode.INVALID_SPEC, path(e), "Wrong type for '" + path(e) + "': expected "
-                    + typeName(e.getTargetType()) + (path(e).isEmpty() ? "; send a JSON object" : ""));
-        } catch (JsonParseException e) {
-            throw new BerthClientException(ErrorCode.MALFORMED_JSON, null, "Malformed JSON at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage()
-                    + "; send a JSON object");
+            String path = path(e);
+            throw new BerthClientException(ErrorCode.INVALID_SPEC, path, path == null ? "Wrong type for the pod spec: expected a JSON object"
+                    : "Wrong type for '" + path + "': expected " + typeName(e.getTargetType()));
         } catch (JsonMappingException e) {
             throw invalid(e, "Invalid pod spec");
         } catch (JsonProcessingException e) {
@@ -265,6 +270,7 @@ public final class RestApi {
         return new BerthClientException(ErrorCode.INVALID_SPEC, path(e), what + " at '" + path(e) + "': " + e.getOriginalMessage());
     }
 
+    /** The JSON path of the failure, such as {@code image.env.X} or {@code ports[0]}; {@code null} for the root. */
     private static String path(JsonMappingException e) {
         StringBuilder b = new StringBuilder();
         for (JsonMappingException.Reference ref : e.getPath()) {
@@ -277,7 +283,7 @@ public final class RestApi {
                 b.append(ref.getFieldName());
             }
         }
-        return b.toString();
+        return b.isEmpty() ? null : b.toString();
     }
 
     private static String parent(String path) {
