@@ -120,6 +120,8 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             String message = "Pod " + podId + " could not start: " + engineMessage(e)
                     + "; check that entrypoint[0] '" + spec.entrypoint().get(0) + "' exists in image " + imageRef
                     + " (use an absolute path or a program on its PATH)";
+            // The caller gets no handle, so nobody could remove the created container later.
+            removeQuietly(id);
             events.podFailed(podId, message);
             throw new BerthServiceException(ErrorCode.INTERNAL, message, e);
         }
