@@ -327,10 +327,13 @@ public final class LocalApiServer implements AutoCloseable {
             headSent.complete(true);
         });
         try {
-            if (!headSent.join()) {
+            if (!headSent.get()) {
                 return;
             }
             response.streaming().writeTo(stream);
+        } catch (InterruptedException | ExecutionException e) {
+            // The server is closing before the stream began.
+            return;
         } catch (IOException e) {
             if (!stream.isDisconnected()) {
                 LOG.error("API streaming response of {} {} failed", apiRequest.method(), shown(apiRequest.path()), e);
