@@ -221,6 +221,7 @@ public final class LocalPlatform implements AutoCloseable {
         }
 
         /** Whether the process that wrote this is still alive. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean isAlive() {
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         }

@@ -87,6 +87,9 @@ public final class BerthCli {
             Path logFile = home.resolve("platform.log");
             List<String> command = new ArrayList<>();
             command.add(ProcessHandle.current().info().command().orElse("java"));
+            if (Runtime.version().feature() >= 22) {
+                command.add("--enable-native-access=ALL-UNNAMED"); // sqlite-jdbc loads its native library
+            }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BerthCli.class.getName(), "up"));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
