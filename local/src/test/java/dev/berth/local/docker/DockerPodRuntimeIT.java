@@ -13,7 +13,7 @@ import dev.berth.pod.RecordingPodEvents;
 import dev.berth.run.PodRuntime;
 import dev.berth.run.PodRuntimeContract;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -125,29 +125,27 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
 
     @Test
     void start_withBlockNetwork_cannotReachOutsideButServesTheHost() throws IOException {
-        try (ServerSocket outside = new ServerSocket(0)) {
-            // The host's address on the normal pod network stands for "the outside": another subnet, so only
-            // a routed (non-internal) network reaches it.
-            String gateway = gatewayOf(DockerTestEngine.NETWORK);
-            String probe = "if nc -w 3 " + gateway + " " + outside.getLocalPort()
-                    + " </dev/null; then echo REACHED; else echo BLOCKED; fi";
-            Pod open = pod(spec(List.of("sh", "-c", probe)).build());
-            Pod blocked = pod(spec(List.of("sh", "-c", probe)).blockNetwork(true).build());
-            Pod server = pod(spec(httpServer(8080), 8080).blockNetwork(true).build());
+        // The outside: Debian's mirror (reachable from this machine), by address, since an internal network
+        // has no DNS for outside names either. The same probe from a normal pod shows that it is reachable.
+        String outside = InetAddress.getByName("deb.debian.org").getHostAddress();
+        String probe = "out=$(printf 'HEAD /debian/ HTTP/1.0\\r\\nHost: deb.debian.org\\r\\n\\r\\n' | nc -w 5 \"$1\" 80 2>&1); "
+                + "case \"$out\" in HTTP/1.*) echo REACHED;; *) echo \"BLOCKED $out\";; esac";
+        Pod open = pod(spec(List.of("sh", "-c", probe, "sh", outside)).build());
+        Pod blocked = pod(spec(List.of("sh", "-c", probe, "sh", outside)).blockNetwork(true).build());
+        Pod server = pod(spec(httpServer(8080), 8080).blockNetwork(true).build());
 
-            String openRef = start(runtime, open);
-            String blockedRef = start(runtime, blocked);
-            start(runtime, server);
+        String openRef = start(runtime, open);
+        String blockedRef = start(runtime, blocked);
+        start(runtime, server);
 
-            events.awaitExited(open.id());
-            events.awaitExited(blocked.id());
-            assertThat(logs(openRef)).contains("REACHED");
-            assertThat(logs(blockedRef)).contains("BLOCKED");
-            RecordingPodEvents.PodReady ready = events.awaitReady(server.id());
-            assertThat(httpGetStatusLine(ready.endpoints().get(8080))).matches("HTTP/1\\.[01] 200.*");
-            Network isolated = DockerTestEngine.docker().inspectNetworkCmd().withNetworkId(DockerTestEngine.ISOLATED_NETWORK).exec();
-            assertThat(isolated.getInternal()).isTrue();
-        }
+        events.awaitExited(open.id());
+        events.awaitExited(blocked.id());
+        assertThat(logs(openRef)).contains("REACHED");
+        assertThat(logs(blockedRef)).anyMatch(l -> l.startsWith("BLOCKED"));
+        RecordingPodEvents.PodReady ready = events.awaitReady(server.id());
+        assertThat(httpGetStatusLine(ready.endpoints().get(8080))).matches("HTTP/1\\.[01] 200.*");
+        Network isolated = DockerTestEngine.docker().inspectNetworkCmd().withNetworkId(DockerTestEngine.ISOLATED_NETWORK).exec();
+        assertThat(isolated.getInternal()).isTrue();
     }
 
     @Test
@@ -168,10 +166,5 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         try (Stream<String> lines = runtime.logs(ref, false)) {
             return lines.toList();
         }
-    }
-
-    private static String gatewayOf(String network) {
-        Network n = DockerTestEngine.docker().inspectNetworkCmd().withNetworkId(network).exec();
-        return n.getIpam().getConfig().get(0).getGateway();
     }
 }
