@@ -117,9 +117,13 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             docker.startContainerCmd(id).exec();
         } catch (DockerException e) {
             watched.remove(id);
-            String message = "Pod " + podId + " could not start: " + engineMessage(e)
-                    + "; check that entrypoint[0] '" + spec.entrypoint().get(0) + "' exists in image " + imageRef
-                    + " (use an absolute path or a program on its PATH)";
+            String why = engineMessage(e);
+            String fix = why.contains("executable file not found") || why.contains("no such file or directory")
+                    || why.contains("permission denied")
+                    ? "check that entrypoint[0] '" + spec.entrypoint().get(0) + "' exists in image " + imageRef
+                            + " and is executable (use an absolute path or a program on its PATH)"
+                    : "check the engine's limits and the runtime configuration (e.g. nofile/nproc above the engine's hard limit)";
+            String message = "Pod " + podId + " could not start: " + why + "; " + fix;
             // The caller gets no handle, so nobody could remove the created container later.
             removeQuietly(id);
             events.podFailed(podId, message);
@@ -274,18 +278,11 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             if (!PodId.looksLikePodId(podId)) {
                 continue;
             }
-            RuntimeState state;
-            if ("running".equals(c.getState()) || "restarting".equals(c.getState()) || "paused".equals(c.getState())) {
-                String ip = null;
-                if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
-                    ip = ipOf(c.getNetworkSettings().getNetworks());
-                }
-                state = new RuntimeState.Running(endpoints(ip, ports(c.getLabels())));
-            } else {
-                state = inspect(c.getId());
-                if (state instanceof RuntimeState.Missing) {
-                    continue;
-                }
+            // Inspect each one: the engine's list view can still say "running" just after the die event,
+            // while inspect reads the container under its lock.
+            RuntimeState state = inspect(c.getId());
+            if (state instanceof RuntimeState.Missing) {
+                continue;
             }
             owned.add(new Owned(PodId.of(podId), c.getId(), state));
         }
