@@ -51,7 +51,7 @@ public final class BaseImages {
     public BaseImages(Map<String, String> mapping, Predicate<String> present, String source) {
         Map<String, String> normalized = new TreeMap<>();
         mapping.forEach((name, local) -> normalized.put(normalize(name), local.strip()));
-        this.mapping = Map.copyOf(normalized);
+        this.mapping = java.util.Collections.unmodifiableMap(normalized);
         this.present = present;
         this.source = source;
     }
