@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 public abstract class RouterContract {
 
     /** What a request through the router got back. */
-    protected record Reply(int status, String body) {
+    public record Reply(int status, String body) {
     }
 
     /** The router under test. */
