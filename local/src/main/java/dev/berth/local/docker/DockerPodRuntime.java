@@ -16,6 +16,7 @@ import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
+import dev.berth.BerthClientException;
 import dev.berth.BerthServiceException;
 import dev.berth.ErrorCode;
 import dev.berth.pod.Pod;
@@ -91,6 +92,20 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     }
 
     @Override
+    public void validate(PodSpec spec) {
+        if (spec.gpu() != null && !hasGpuRuntime()) {
+            throw new BerthClientException(ErrorCode.UNSUPPORTED, "gpu", "gpu is '" + spec.gpu() + "' but this machine's container engine "
+                    + "has no GPU runtime (no 'nvidia' runtime in docker info); leave out gpu here, install the NVIDIA Container Toolkit, "
+                    + "or run the pod on Berth's AWS side");
+        }
+    }
+
+    private boolean hasGpuRuntime() {
+        var runtimes = docker.infoCmd().exec().getRuntimes();
+        return runtimes != null && runtimes.containsKey("nvidia");
+    }
+
+    @Override
     public String start(Pod pod, String imageRef) {
         PodSpec spec = pod.spec();
         PodId podId = pod.id();
@@ -155,6 +170,9 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         HostConfig host = HostConfig.newHostConfig()
                 .withNetworkMode(network)
                 .withPrivileged(false)
+                // A tiny init as PID 1 (docker-init/tini, Podman's catatonit) passes SIGTERM on, so a stop takes
+                // milliseconds instead of the grace period, and reaps zombies the entrypoint leaves.
+                .withInit(true)
                 .withCapDrop(Capability.ALL)
                 // Only NET_BIND_SERVICE is given back: servers on ports below 1024 (80, 443) are common in pod
                 // specs, and Podman (unlike Docker 20.10+) does not lower ip_unprivileged_port_start. The
