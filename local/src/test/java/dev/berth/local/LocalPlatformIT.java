@@ -145,7 +145,7 @@ class LocalPlatformIT {
 
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
         JsonNode reaped = client.awaitStatus(id, Duration.ofSeconds(keepWarm + 2), "STOPPED");
-        assertThat(reaped.path("stopReason").asText()).isEqualTo("IDLE");
+        assertThat(reaped.path("stopReason").asText()).as(reaped.toString()).isEqualTo("IDLE");
     }
 
     @Test
@@ -158,7 +158,7 @@ class LocalPlatformIT {
         JsonNode reaped = client.awaitStatus(idle, Duration.ofSeconds(2 + 2), "STOPPED");
         PlatformHarness.sleep(3000);
 
-        assertThat(reaped.path("stopReason").asText()).isEqualTo("IDLE");
+        assertThat(reaped.path("stopReason").asText()).as(reaped.toString()).isEqualTo("IDLE");
         JsonNode kept = client.pod(forever);
         assertThat(kept.path("status").asText()).isEqualTo("RUNNING");
         assertThat(client.get(client.url(kept, 8080)).body()).isEqualTo("forever on 8080\n");

@@ -66,6 +66,7 @@ import org.slf4j.LoggerFactory;
  * them. Thread-safe; {@link #close()} ends the event subscription and the readiness watches.
  */
 public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
+    private static final long NO_PORT_SETTLE_MILLIS = 250;
     public static final String LABEL_MANAGED = "dev.berth.managed";
     public static final String LABEL_POD_ID = "dev.berth.pod-id";
     /** The pod's ports, comma-separated, so that endpoints are known without the pod record. */
@@ -202,6 +203,22 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             return state(docker.inspectContainerCmd(runtimeRef).exec());
         } catch (NotFoundException e) {
             return new RuntimeState.Missing();
+        }
+    }
+
+    /**
+     * The init's report that it could not exec the entrypoint (docker-init/tini: {@code [FATAL tini (7)] exec /x
+     * failed: No such file or directory}; Podman's catatonit says much the same), if the container's output holds one.
+     */
+    private Optional<String> execFailure(String containerId) {
+        try (Stream<String> lines = logs(containerId, false)) {
+            return lines.limit(20)
+                    .filter(l -> l.contains("exec ") && l.contains(" failed"))
+                    .map(l -> l.replaceFirst("^\\[[^]]*]\\s*", ""))
+                    .findFirst();
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot read the output of container {}", containerId, e);
+            return Optional.empty();
         }
     }
 
@@ -569,7 +586,13 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             if (t != null) {
                 t.interrupt();
             }
-            events.podExited(podId, exitCode);
+            Optional<String> execFailure = exitCode == 126 || exitCode == 127 ? execFailure(containerId) : Optional.empty();
+            if (execFailure.isPresent()) {
+                events.podFailed(podId, "Cannot run the entrypoint: " + execFailure.get()
+                        + "; check that entrypoint[0] exists in the image and is executable (use an absolute path or a program on its PATH)");
+            } else {
+                events.podExited(podId, exitCode);
+            }
         }
 
         void checkExited() {
@@ -586,6 +609,12 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
                 String ip = containerIp();
                 if (ip == null) {
                     return;
+                }
+                if (ports.isEmpty()) {
+                    // Nothing to dial: give the init a moment to exec the entrypoint, so a missing program is
+                    // reported as a failure (the init exits 127) rather than as ready, then exited.
+                    Thread.sleep(NO_PORT_SETTLE_MILLIS);
+                    checkExited();
                 }
                 Map<Integer, Endpoint> endpoints = endpoints(ip, ports);
                 Set<Integer> waiting = new TreeSet<>(ports);
