@@ -22,6 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -90,9 +91,9 @@ public final class FakePodRuntime implements PodRuntime, AutoCloseable {
 
     /** A runtime over a shared engine, giving up on a pod's readiness after {@code readinessTimeout}. */
     public FakePodRuntime(PodEvents events, Engine engine, Duration readinessTimeout) {
-        this.events = java.util.Objects.requireNonNull(events, "events");
-        this.engine = java.util.Objects.requireNonNull(engine, "engine");
-        this.readinessTimeout = java.util.Objects.requireNonNull(readinessTimeout, "readinessTimeout");
+        this.events = Objects.requireNonNull(events, "events");
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.readinessTimeout = Objects.requireNonNull(readinessTimeout, "readinessTimeout");
     }
 
     /**
@@ -127,7 +128,7 @@ public final class FakePodRuntime implements PodRuntime, AutoCloseable {
         }
         String ref = ref(pod.id());
         if (!PROGRAMS_IMAGE.equals(imageRef)) {
-            engine.containers.put(ref, new Container(pod.id(), imageRef, pod.spec().ports(), null));
+            engine.containers.put(ref, new Container(pod.id(), pod.spec().ports(), null));
             onStart.accept(pod);
             return ref;
         }
@@ -139,7 +140,7 @@ public final class FakePodRuntime implements PodRuntime, AutoCloseable {
             events.podFailed(pod.id(), message);
             throw new BerthServiceException(ErrorCode.INTERNAL, message, e);
         }
-        Container c = new Container(pod.id(), imageRef, pod.spec().ports(), program);
+        Container c = new Container(pod.id(), pod.spec().ports(), program);
         c.watchers.add(this);
         engine.containers.put(ref, c);
         c.launch();
@@ -250,7 +251,7 @@ public final class FakePodRuntime implements PodRuntime, AutoCloseable {
 
     /** A container started by an earlier process (for recovery tests). */
     public String addContainer(PodId id, RuntimeState state) {
-        Container c = new Container(id, "fake/image", List.of(), null);
+        Container c = new Container(id, List.of(), null);
         c.setState(state);
         engine.containers.put(ref(id), c);
         return ref(id);
@@ -349,7 +350,6 @@ public final class FakePodRuntime implements PodRuntime, AutoCloseable {
     /** One container: its state, output and, for a program, the threads and servers it runs. */
     private static final class Container {
         final PodId podId;
-        final String image;
         final List<Integer> ports;
         /** Null for a test-controlled container. */
         final Program program;
@@ -362,9 +362,8 @@ public final class FakePodRuntime implements PodRuntime, AutoCloseable {
         private Thread main;
         private boolean removed;
 
-        Container(PodId podId, String image, List<Integer> ports, Program program) {
+        Container(PodId podId, List<Integer> ports, Program program) {
             this.podId = podId;
-            this.image = image;
             this.ports = List.copyOf(ports);
             this.program = program;
         }
