@@ -19,20 +19,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link PodStore} must do. An adapter's test extends this class and supplies a fresh, empty
- * store; durable stores also say how to close and reopen it over the same data.
+ * store. Stores whose records outlive the store object extend {@link DurablePodStoreContract} instead,
+ * which adds the durability tests.
  *
  * <pre>{@code
- * class SqlitePodStoreTest extends PodStoreContract {
- *     @TempDir Path dir;
- *     protected PodStore createStore() { return SqlitePodStore.open(dir.resolve("berth.db")); }
- *     protected boolean isDurable() { return true; }
- *     protected PodStore reopen(PodStore store) { ((SqlitePodStore) store).close(); return createStore(); }
+ * class InMemoryPodStoreTest extends PodStoreContract {
+ *     protected PodStore createStore() { return new InMemoryPodStore(); }
  * }
  * }</pre>
  */
@@ -44,17 +41,6 @@ public abstract class PodStoreContract {
 
     /** A new store with no records. Called before each test. */
     protected abstract PodStore createStore();
-
-    /**
-     * Closes {@code store} and opens a new store over the same records, as a restarted process would.
-     * Only called when {@link #isDurable()}; a store that keeps nothing may throw.
-     */
-    protected abstract PodStore reopen(PodStore store);
-
-    /** Whether records outlive the store object. In-memory fakes say no and skip the durability test. */
-    protected boolean isDurable() {
-        return false;
-    }
 
     @BeforeEach
     void openStore() {
@@ -322,29 +308,6 @@ public abstract class PodStoreContract {
         assertThat(store.listDeployments()).extracting(Deployment::name).containsExactly("api");
         assertThat(store.deleteDeployment(v1)).isFalse();
         assertThat(store.createDeployment(deployment("web", null)).version()).isEqualTo(1);
-    }
-
-    // ---- durability ------------------------------------------------------------------------------
-
-    @Test
-    void reopen_keepsEveryRecordAndVersion() {
-        Assumptions.assumeTrue(isDurable(), "this store keeps records only in memory");
-        Pod full = store.create(fullPod(PodId.random()));
-        clock.advance(Duration.ofSeconds(1));
-        Pod v1 = store.create(pending("web"));
-        Pod v2 = store.update(v1, v1.moveTo(PodStatus.BUILDING, clock.instant())).orElseThrow();
-        Deployment d1 = store.createDeployment(deployment("web", v1.id()));
-        Deployment d2 = store.updateDeployment(d1, d1.withCurrentPod(v1.id(), d1.spec(), d1.urls(), clock.instant()))
-                .orElseThrow();
-
-        store = reopen(store);
-
-        assertThat(store.find(full.id())).contains(full);
-        assertThat(store.list(PodQuery.all())).containsExactly(v2, full);
-        assertThat(store.listDeployments()).containsExactly(d2);
-        assertThat(store.update(v1, v1.withStop(StopReason.USER, null, null).moveTo(PodStatus.STOPPED, clock.instant())))
-                .isEmpty();
-        assertThat(store.update(v2, v2.moveTo(PodStatus.STARTING, clock.instant()))).map(Pod::version).contains(3L);
     }
 
     // ---- fixtures --------------------------------------------------------------------------------

@@ -50,4 +50,26 @@ class FakeRouterTest extends RouterContract {
         assertThat(router.activity(pod)).isEqualTo(new Activity(0, at));
         assertThat(router.withdrawals()).containsExactly(pod);
     }
+
+    @Test
+    void withdraw_dropsOpenConnections_andTheirLaterCloseCountsNothing() {
+        PodId pod = PodId.random();
+        router.publish(new Route(pod, pod.value(), Map.of(8080, startBackend("x")), false));
+        FakeRouter.Connection connection = router.connect(router.urls().host(pod.value(), 8080)).orElseThrow();
+        assertThat(router.activity(pod).openConnections()).isEqualTo(1);
+
+        router.withdraw(pod);
+        connection.close();
+
+        assertThat(router.activity(pod).openConnections()).isZero();
+        assertThat(router.connect(router.urls().host(pod.value(), 8080))).isEmpty();
+    }
+
+    @Test
+    void request_whenNoRouteServesTheHost_recordsNothing() {
+        PodId pod = PodId.random();
+
+        assertThat(router.request(router.urls().host(pod.value(), 8080))).isEmpty();
+        assertThat(router.activity(pod)).isEqualTo(Activity.NONE);
+    }
 }

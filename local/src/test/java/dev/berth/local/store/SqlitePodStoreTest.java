@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import dev.berth.pod.PodStoreContract;
+import dev.berth.pod.DurablePodStoreContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,19 +27,14 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SQLite store passes the store contract, over a file in a temporary directory. */
-class SqlitePodStoreTest extends PodStoreContract {
+/** The SQLite store passes the durable store contract, over a file in a temporary directory. */
+class SqlitePodStoreTest extends DurablePodStoreContract {
     @TempDir
     Path home;
 
     @Override
     protected PodStore createStore() {
         return SqlitePodStore.inHome(home);
-    }
-
-    @Override
-    protected boolean isDurable() {
-        return true;
     }
 
     @Override
