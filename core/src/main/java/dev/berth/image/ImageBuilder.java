@@ -26,7 +26,9 @@ public interface ImageBuilder {
 
     /**
      * Starts building unless this id is built or already building; returns at once. Repeated calls for
-     * the same id while it builds start no second build.
+     * the same id while it builds start no second build. If the id is already built, reports
+     * {@code imageBuilt} at once (from this or another thread), so a caller racing another build never waits
+     * forever.
      */
     void build(ImageId id, ImageSpec spec);
 

@@ -19,6 +19,14 @@ import java.util.stream.Stream;
 public interface PodRuntime {
 
     /**
+     * Checks what this runtime can run before a pod is accepted, such as whether a GPU is available.
+     *
+     * @throws dev.berth.BerthClientException naming the field and the fix (e.g. {@code gpu} on a machine without one)
+     */
+    default void validate(dev.berth.pod.PodSpec spec) {
+    }
+
+    /**
      * Creates and launches the pod's container from a built image.
      *
      * @param imageRef the reference an {@link dev.berth.image.ImageBuilder} returned

@@ -1,0 +1,795 @@
+package dev.berth.local.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.DeviceRequest;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Ulimit;
+import dev.berth.BerthServiceException;
+import dev.berth.ErrorCode;
+import dev.berth.pod.Pod;
+import dev.berth.pod.PodEvents;
+import dev.berth.pod.PodId;
+import dev.berth.pod.PodSpec;
+import dev.berth.run.Endpoint;
+import dev.berth.run.PodRuntime;
+import dev.berth.run.RuntimeState;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each pod as a hardened container of a Docker-compatible engine (Docker or Podman).
+ *
+ * <p>Containers carry the labels {@value #LABEL_MANAGED}{@code =true} and {@value #LABEL_POD_ID}, join the
+ * user bridge network {@link DockerRuntimeConfig#network()} (or, for {@code blockNetwork}, the internal
+ * network {@link DockerRuntimeConfig#isolatedNetwork()}, which has no route out), and publish no host
+ * ports: the router reaches each port at the container's IP on that network.
+ *
+ * <p>Hardening: all capabilities dropped but {@code NET_BIND_SERVICE}, {@code no-new-privileges}, a pids
+ * limit, memory (without swap) and CPUs from the spec, explicit {@code nofile}/{@code nproc} ulimits, never
+ * privileged. A {@code gpu} spec becomes a device request.
+ *
+ * <p>After {@link #start}, readiness dials every port until all accept ({@code podReady}), the container
+ * exits first ({@code podExited}) or the readiness timeout passes ({@code podFailed}). One engine event
+ * subscription reports exits of the pods this instance started or adopted; it reconnects if the stream drops.
+ *
+ * <p>Exited containers are kept, so that the logs of an exited pod stay readable; {@link #stop} removes
+ * them. Thread-safe; {@link #close()} ends the event subscription and the readiness watches.
+ */
+public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
+    public static final String LABEL_MANAGED = "dev.berth.managed";
+    public static final String LABEL_POD_ID = "dev.berth.pod-id";
+    /** The pod's ports, comma-separated, so that endpoints are known without the pod record. */
+    public static final String LABEL_PORTS = "dev.berth.ports";
+    private static final Logger LOG = LoggerFactory.getLogger(DockerPodRuntime.class);
+    private static final int DIAL_TIMEOUT_MILLIS = 250;
+    private static final long INSPECT_EVERY_MILLIS = 1000;
+
+    private final DockerClient docker;
+    private final PodEvents events;
+    private final DockerRuntimeConfig config;
+    /** Containers this instance watches (started or adopted), by container id. */
+    private final ConcurrentMap<String, Watch> watched = new ConcurrentHashMap<>();
+    private final Set<String> readyNetworks = ConcurrentHashMap.newKeySet();
+    private final Object eventsLock = new Object();
+    private volatile Closeable eventStream;
+    private volatile long lastEventSeconds;
+    private volatile boolean closed;
+
+    public DockerPodRuntime(DockerClient docker, PodEvents events, DockerRuntimeConfig config) {
+        this.docker = Objects.requireNonNull(docker, "docker");
+        this.events = Objects.requireNonNull(events, "events");
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public String start(Pod pod, String imageRef) {
+        PodSpec spec = pod.spec();
+        PodId podId = pod.id();
+        String network = spec.blockNetwork() ? config.isolatedNetwork() : config.network();
+        ensureNetwork(network, spec.blockNetwork());
+        subscribeToEvents();
+        String name = "berth-" + podId.value();
+        CreateContainerResponse created;
+        try {
+            created = create(name, spec, podId, imageRef, network);
+        } catch (ConflictException e) {
+            // A container of this pod id left by an attempt that did not record its handle: replace it.
+            LOG.debug("podId={} replacing leftover container {}", podId, name);
+            removeQuietly(name);
+            created = create(name, spec, podId, imageRef, network);
+        } catch (NotFoundException e) {
+            throw new BerthServiceException(ErrorCode.INTERNAL, "Cannot start pod " + podId + ": the engine has no image '"
+                    + imageRef + "'; build the image first (it may have been removed with 'docker image rm')", e);
+        }
+        String id = created.getId();
+        Watch watch = new Watch(podId, id, spec.ports());
+        watched.put(id, watch);
+        try {
+            docker.startContainerCmd(id).exec();
+        } catch (DockerException e) {
+            watched.remove(id);
+            String message = "Pod " + podId + " could not start: " + engineMessage(e)
+                    + "; check that entrypoint[0] '" + spec.entrypoint().get(0) + "' exists in image " + imageRef
+                    + " (use an absolute path or a program on its PATH)";
+            // The caller gets no handle, so nobody could remove the created container later.
+            removeQuietly(id);
+            events.podFailed(podId, message);
+            throw new BerthServiceException(ErrorCode.INTERNAL, message, e);
+        }
+        LOG.debug("podId={} started container {} on network {}", podId, shortId(id), network);
+        watch.begin();
+        return id;
+    }
+
+    private CreateContainerResponse create(String name, PodSpec spec, PodId podId, String imageRef, String network) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(LABEL_MANAGED, "true");
+        labels.put(LABEL_POD_ID, podId.value());
+        labels.put(LABEL_PORTS, spec.ports().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        List<String> env = spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        return docker.createContainerCmd(imageRef)
+                .withName(name)
+                .withEntrypoint(spec.entrypoint())
+                .withEnv(env)
+                .withLabels(labels)
+                .withHostConfig(hostConfig(spec, network))
+                .exec();
+    }
+
+    /** The hardened host config of a pod's container. */
+    HostConfig hostConfig(PodSpec spec, String network) {
+        long memory = spec.memoryMiB() * 1024L * 1024L;
+        HostConfig host = HostConfig.newHostConfig()
+                .withNetworkMode(network)
+                .withPrivileged(false)
+                .withCapDrop(Capability.ALL)
+                // Only NET_BIND_SERVICE is given back: servers on ports below 1024 (80, 443) are common in pod
+                // specs, and Podman (unlike Docker 20.10+) does not lower ip_unprivileged_port_start. The
+                // entrypoint runs as the image's user and Berth never switches users at run time, so SETUID,
+                // SETGID, CHOWN, DAC_OVERRIDE and FOWNER are not needed; root still owns its own files.
+                .withCapAdd(Capability.NET_BIND_SERVICE)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withPidsLimit(config.pidsLimit())
+                .withMemory(memory)
+                .withMemorySwap(memory)
+                .withNanoCPUs(Math.round(spec.cpu() * 1_000_000_000d))
+                .withUlimits(List.of(
+                        new Ulimit("nofile", config.nofile(), config.nofile()),
+                        new Ulimit("nproc", config.nproc(), config.nproc())));
+        if (spec.gpu() != null) {
+            DeviceRequest gpus = new DeviceRequest()
+                    .withCount(spec.gpuCount())
+                    .withCapabilities(List.of(List.of("gpu")));
+            host.withDeviceRequests(List.of(gpus));
+        }
+        return host;
+    }
+
+    @Override
+    public RuntimeState inspect(String runtimeRef) {
+        try {
+            return state(docker.inspectContainerCmd(runtimeRef).exec());
+        } catch (NotFoundException e) {
+            return new RuntimeState.Missing();
+        }
+    }
+
+    @Override
+    public RuntimeState adopt(Pod pod) {
+        Optional<InspectContainerResponse> found = findContainer(pod);
+        if (found.isEmpty()) {
+            return new RuntimeState.Missing();
+        }
+        InspectContainerResponse container = found.get();
+        RuntimeState state = state(container);
+        if (state instanceof RuntimeState.Exited exited) {
+            events.podExited(pod.id(), exited.exitCode());
+        } else if (state instanceof RuntimeState.Running) {
+            subscribeToEvents();
+            Watch watch = new Watch(pod.id(), container.getId(), pod.spec().ports());
+            Watch previous = watched.putIfAbsent(container.getId(), watch);
+            if (previous == null) {
+                watch.begin();
+            } else {
+                previous.reportReadyAgain();
+            }
+        }
+        return state;
+    }
+
+    private Optional<InspectContainerResponse> findContainer(Pod pod) {
+        if (pod.runtimeRef() != null) {
+            try {
+                return Optional.of(docker.inspectContainerCmd(pod.runtimeRef()).exec());
+            } catch (NotFoundException e) {
+                return Optional.empty();
+            }
+        }
+        // A crash between create and recording the handle: find the container by its pod id label.
+        List<Container> containers = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_POD_ID, pod.id().value())).exec();
+        for (Container c : containers) {
+            try {
+                return Optional.of(docker.inspectContainerCmd(c.getId()).exec());
+            } catch (NotFoundException e) {
+                LOG.debug("podId={} container {} vanished while adopting", pod.id(), shortId(c.getId()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Stops the container (SIGTERM, then SIGKILL after the grace period) and removes it. Reports no
+     * {@code podExited} for it. A container that is gone is fine.
+     */
+    @Override
+    public void stop(String runtimeRef) {
+        Watch watch = watched.get(runtimeRef);
+        if (watch != null) {
+            watch.stopping();
+        } else {
+            // An adopted-by-nobody container stopped by id prefix or name: still silence its exit.
+            watched.values().stream().filter(w -> w.containerId.startsWith(runtimeRef)).forEach(Watch::stopping);
+        }
+        try {
+            docker.stopContainerCmd(runtimeRef).withTimeout((int) config.stopGrace().toSeconds()).exec();
+        } catch (NotFoundException | NotModifiedException e) {
+            LOG.debug("Container {} was already stopped or gone", runtimeRef);
+        } catch (ConflictException e) {
+            LOG.debug("Container {} is being removed already", runtimeRef);
+        }
+        removeQuietly(runtimeRef);
+        if (watch != null) {
+            watched.remove(runtimeRef, watch);
+        }
+    }
+
+    private void removeQuietly(String ref) {
+        try {
+            docker.removeContainerCmd(ref).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            LOG.debug("Container {} is gone", ref);
+        } catch (ConflictException e) {
+            // "removal already in progress": a concurrent stop is removing it.
+            LOG.debug("Container {} is being removed by another call", ref);
+        }
+    }
+
+    @Override
+    public List<Owned> list() {
+        List<Container> containers = docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true")).exec();
+        List<Owned> owned = new ArrayList<>();
+        for (Container c : containers) {
+            String podId = c.getLabels() == null ? null : c.getLabels().get(LABEL_POD_ID);
+            if (!PodId.looksLikePodId(podId)) {
+                continue;
+            }
+            RuntimeState state;
+            if ("running".equals(c.getState()) || "restarting".equals(c.getState()) || "paused".equals(c.getState())) {
+                String ip = null;
+                if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
+                    ip = ipOf(c.getNetworkSettings().getNetworks());
+                }
+                state = new RuntimeState.Running(endpoints(ip, ports(c.getLabels())));
+            } else {
+                state = inspect(c.getId());
+                if (state instanceof RuntimeState.Missing) {
+                    continue;
+                }
+            }
+            owned.add(new Owned(PodId.of(podId), c.getId(), state));
+        }
+        return owned;
+    }
+
+    /**
+     * The container's stdout and stderr, line by line. With {@code follow}, the stream blocks for new lines
+     * until the container stops; closing the stream stops following.
+     */
+    @Override
+    public Stream<String> logs(String runtimeRef, boolean follow) {
+        try {
+            // Asynchronous commands report a missing container to the callback; ask first to fail clearly.
+            docker.inspectContainerCmd(runtimeRef).exec();
+        } catch (NotFoundException e) {
+            throw new dev.berth.NotFoundException("No container '" + runtimeRef
+                    + "' in the engine: it was stopped and removed, so its logs are gone");
+        }
+        LogLines lines = new LogLines();
+        docker.logContainerCmd(runtimeRef)
+                .withStdOut(true)
+                .withStdErr(true)
+                .withFollowStream(follow)
+                .withTailAll()
+                .exec(lines);
+        return lines.stream();
+    }
+
+    /** Ends the event subscription and every readiness watch. */
+    @Override
+    public void close() {
+        closed = true;
+        watched.values().forEach(Watch::cancel);
+        synchronized (eventsLock) {
+            closeQuietly(eventStream);
+            eventStream = null;
+        }
+    }
+
+    // ---- state
+
+    private RuntimeState state(InspectContainerResponse container) {
+        InspectContainerResponse.ContainerState s = container.getState();
+        if (Boolean.TRUE.equals(s.getRunning()) || Boolean.TRUE.equals(s.getRestarting()) || Boolean.TRUE.equals(s.getPaused())) {
+            String ip = container.getNetworkSettings() == null ? null : ipOf(container.getNetworkSettings().getNetworks());
+            return new RuntimeState.Running(endpoints(ip, ports(container.getConfig().getLabels())));
+        }
+        if ("created".equals(s.getStatus()) && s.getStartedAt() != null && s.getStartedAt().startsWith("0001")) {
+            // Created but never started (the start failed): it did not run, so nothing exited; report the code the
+            // engine recorded for the failed start (127/126 for a missing or non-executable entrypoint).
+            Long code = s.getExitCodeLong();
+            return new RuntimeState.Exited(code == null || code == 0 ? 127 : code.intValue());
+        }
+        Long code = s.getExitCodeLong();
+        return new RuntimeState.Exited(code == null ? -1 : code.intValue());
+    }
+
+    private String ipOf(Map<String, ContainerNetwork> networks) {
+        if (networks == null || networks.isEmpty()) {
+            return null;
+        }
+        for (String name : List.of(config.network(), config.isolatedNetwork())) {
+            ContainerNetwork n = networks.get(name);
+            if (n != null && n.getIpAddress() != null && !n.getIpAddress().isBlank()) {
+                return n.getIpAddress();
+            }
+        }
+        return networks.values().stream().map(ContainerNetwork::getIpAddress)
+                .filter(ip -> ip != null && !ip.isBlank()).findFirst().orElse(null);
+    }
+
+    private static List<Integer> ports(Map<String, String> labels) {
+        String value = labels == null ? null : labels.get(LABEL_PORTS);
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        List<Integer> ports = new ArrayList<>();
+        for (String p : value.split(",")) {
+            try {
+                ports.add(Integer.parseInt(p.strip()));
+            } catch (NumberFormatException e) {
+                LOG.debug("Ignoring malformed port '{}' in label {}", p, LABEL_PORTS);
+            }
+        }
+        return ports;
+    }
+
+    private static Map<Integer, Endpoint> endpoints(String ip, List<Integer> ports) {
+        if (ip == null) {
+            return Map.of();
+        }
+        Map<Integer, Endpoint> endpoints = new TreeMap<>();
+        ports.forEach(p -> endpoints.put(p, new Endpoint(ip, p)));
+        return endpoints;
+    }
+
+    // ---- networks
+
+    private void ensureNetwork(String name, boolean internal) {
+        if (readyNetworks.contains(name)) {
+            return;
+        }
+        synchronized (readyNetworks) {
+            if (readyNetworks.contains(name)) {
+                return;
+            }
+            try {
+                docker.inspectNetworkCmd().withNetworkId(name).exec();
+            } catch (NotFoundException e) {
+                try {
+                    docker.createNetworkCmd().withName(name).withDriver("bridge").withInternal(internal)
+                            .withCheckDuplicate(true).withLabels(Map.of(LABEL_MANAGED, "true")).exec();
+                    LOG.debug("Created {}network {}", internal ? "internal " : "", name);
+                } catch (ConflictException raced) {
+                    LOG.debug("Network {} was created concurrently", name);
+                }
+            }
+            readyNetworks.add(name);
+        }
+    }
+
+    // ---- exit events
+
+    private void subscribeToEvents() {
+        synchronized (eventsLock) {
+            if (eventStream != null || closed) {
+                return;
+            }
+            if (lastEventSeconds == 0) {
+                lastEventSeconds = System.currentTimeMillis() / 1000;
+            }
+            eventStream = docker.eventsCmd()
+                    .withEventTypeFilter(EventType.CONTAINER)
+                    .withEventFilter("die")
+                    .withLabelFilter(Map.of(LABEL_MANAGED, "true"))
+                    // Replays what happened while the stream was down (events are idempotent for PodEvents).
+                    .withSince(String.valueOf(lastEventSeconds - 1))
+                    .exec(new DieEvents());
+        }
+    }
+
+    private void resubscribeLater(Closeable dropped) {
+        synchronized (eventsLock) {
+            if (eventStream != dropped) {
+                return;
+            }
+            eventStream = null;
+        }
+        if (closed) {
+            return;
+        }
+        Thread.ofVirtual().name("berth-docker-events-reconnect").start(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(1000);
+                    subscribeToEvents();
+                    // Exits whose events fell between streams: check every watched container once.
+                    watched.values().forEach(Watch::checkExited);
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("Docker event stream is down and reconnecting failed ({}); retrying", e.getMessage());
+                }
+            }
+        });
+    }
+
+    private final class DieEvents extends ResultCallback.Adapter<Event> {
+        @Override
+        public void onNext(Event event) {
+            if (event.getTime() != null) {
+                lastEventSeconds = Math.max(lastEventSeconds, event.getTime());
+            }
+            String id = event.getId() != null ? event.getId() : event.getActor() == null ? null : event.getActor().getId();
+            Watch watch = id == null ? null : watched.get(id);
+            if (watch == null) {
+                return;
+            }
+            Integer code = null;
+            Map<String, String> attributes = event.getActor() == null ? null : event.getActor().getAttributes();
+            if (attributes != null && attributes.get("exitCode") != null) {
+                try {
+                    code = Integer.parseInt(attributes.get("exitCode"));
+                } catch (NumberFormatException e) {
+                    LOG.debug("Malformed exitCode '{}' in a die event", attributes.get("exitCode"));
+                }
+            }
+            watch.exited(code);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            if (!closed) {
+                LOG.warn("Docker event stream failed ({}); reconnecting", throwable.getMessage());
+            }
+            resubscribeLater(this);
+        }
+
+        @Override
+        public void onComplete() {
+            LOG.debug("Docker event stream ended");
+            resubscribeLater(this);
+        }
+    }
+
+    // ---- readiness and exit of one container
+
+    /** The watch of one container: readiness dialling, then its exit. */
+    private final class Watch {
+        private final PodId podId;
+        private final String containerId;
+        private final List<Integer> ports;
+        private volatile boolean done;
+        private volatile boolean stopping;
+        private volatile Map<Integer, Endpoint> readyEndpoints;
+        private volatile Thread thread;
+
+        Watch(PodId podId, String containerId, List<Integer> ports) {
+            this.podId = podId;
+            this.containerId = containerId;
+            this.ports = List.copyOf(ports);
+        }
+
+        void begin() {
+            thread = Thread.ofVirtual().name("berth-ready-" + podId).start(this::awaitReady);
+        }
+
+        void stopping() {
+            stopping = true;
+            cancel();
+        }
+
+        void cancel() {
+            done = true;
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+
+        void reportReadyAgain() {
+            Map<Integer, Endpoint> endpoints = readyEndpoints;
+            if (endpoints != null) {
+                events.podReady(podId, endpoints);
+            }
+        }
+
+        /** The container died; {@code code} from the event, or null to inspect it. */
+        void exited(Integer code) {
+            if (stopping || closed) {
+                return;
+            }
+            done = true;
+            int exitCode;
+            if (code != null) {
+                exitCode = code;
+            } else {
+                RuntimeState state = inspect(containerId);
+                exitCode = state instanceof RuntimeState.Exited e ? e.exitCode() : -1;
+            }
+            LOG.debug("podId={} exited with code {}", podId, exitCode);
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
+            events.podExited(podId, exitCode);
+        }
+
+        void checkExited() {
+            if (stopping || closed) {
+                return;
+            }
+            if (inspect(containerId) instanceof RuntimeState.Exited e) {
+                exited(e.exitCode());
+            }
+        }
+
+        private void awaitReady() {
+            try {
+                String ip = containerIp();
+                if (ip == null) {
+                    return;
+                }
+                Map<Integer, Endpoint> endpoints = endpoints(ip, ports);
+                Set<Integer> waiting = new TreeSet<>(ports);
+                long deadline = System.nanoTime() + config.readinessTimeout().toNanos();
+                long nextInspect = System.nanoTime() + INSPECT_EVERY_MILLIS * 1_000_000;
+                while (!done) {
+                    waiting.removeIf(port -> accepts(ip, port));
+                    if (waiting.isEmpty()) {
+                        if (!done) {
+                            readyEndpoints = endpoints;
+                            LOG.debug("podId={} ready at {}", podId, endpoints.values());
+                            events.podReady(podId, endpoints);
+                        }
+                        return;
+                    }
+                    long now = System.nanoTime();
+                    if (now - deadline >= 0) {
+                        done = true;
+                        events.podFailed(podId, "Pod " + podId + " did not become ready: port"
+                                + (waiting.size() > 1 ? "s " : " ")
+                                + waiting.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                                + " did not accept TCP connections at " + ip + " within "
+                                + config.readinessTimeout().toSeconds() + " s; make the entrypoint listen on 0.0.0.0 "
+                                + "(not 127.0.0.1) on every port in ports, or remove ports it does not serve");
+                        return;
+                    }
+                    if (now - nextInspect >= 0) {
+                        // A safety net for a lost die event: an exited container never becomes ready.
+                        nextInspect = now + INSPECT_EVERY_MILLIS * 1_000_000;
+                        checkExited();
+                        if (done) {
+                            return;
+                        }
+                    }
+                    Thread.sleep(config.pollInterval().toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (!done) {
+                    LOG.warn("podId={} readiness watch failed: {}", podId, e.toString());
+                    events.podFailed(podId, "Pod " + podId + " readiness check failed: " + e.getMessage());
+                }
+            }
+        }
+
+        /** The container's IP on its network; null (and reported) if it exited before getting one. */
+        private String containerIp() throws InterruptedException {
+            while (!done) {
+                InspectContainerResponse c;
+                try {
+                    c = docker.inspectContainerCmd(containerId).exec();
+                } catch (NotFoundException e) {
+                    if (!stopping && !done) {
+                        done = true;
+                        events.podFailed(podId, "Pod " + podId + "'s container " + shortId(containerId) + " vanished while starting");
+                    }
+                    return null;
+                }
+                RuntimeState state = state(c);
+                if (state instanceof RuntimeState.Exited e) {
+                    exited(e.exitCode());
+                    return null;
+                }
+                String ip = c.getNetworkSettings() == null ? null : ipOf(c.getNetworkSettings().getNetworks());
+                if (ip != null) {
+                    return ip;
+                }
+                if (ports.isEmpty()) {
+                    return "";
+                }
+                Thread.sleep(config.pollInterval().toMillis());
+            }
+            return null;
+        }
+
+        private boolean accepts(String ip, int port) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(ip, port), DIAL_TIMEOUT_MILLIS);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+
+    // ---- logs
+
+    /** Collects log frames into lines; iterated by the stream {@link #logs} returns. */
+    private static final class LogLines extends ResultCallback.Adapter<com.github.dockerjava.api.model.Frame> {
+        private static final String END = new String("end of log");
+        private final java.util.concurrent.BlockingQueue<String> queue = new java.util.concurrent.LinkedBlockingQueue<>(10_000);
+        private final Map<com.github.dockerjava.api.model.StreamType, StringBuilder> partial = new ConcurrentHashMap<>();
+        private volatile boolean consumerClosed;
+
+        @Override
+        public void onNext(com.github.dockerjava.api.model.Frame frame) {
+            StringBuilder buffer = partial.computeIfAbsent(frame.getStreamType(), t -> new StringBuilder());
+            buffer.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+            int newline;
+            while ((newline = buffer.indexOf("\n")) >= 0) {
+                String line = buffer.substring(0, newline);
+                buffer.delete(0, newline + 1);
+                put(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            if (!consumerClosed) {
+                LOG.debug("Log stream failed: {}", throwable.toString());
+            }
+            finish();
+        }
+
+        @Override
+        public void onComplete() {
+            finish();
+        }
+
+        private void finish() {
+            partial.values().forEach(b -> {
+                if (!b.isEmpty()) {
+                    put(b.toString());
+                    b.setLength(0);
+                }
+            });
+            put(END);
+        }
+
+        private void put(String line) {
+            try {
+                // Back-pressure on the engine's stream, but never block forever once the reader is gone.
+                while (!consumerClosed && !queue.offer(line, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    Thread.onSpinWait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        Stream<String> stream() {
+            java.util.Iterator<String> iterator = new java.util.Iterator<>() {
+                private String next;
+                private boolean ended;
+
+                @Override
+                public boolean hasNext() {
+                    if (next != null) {
+                        return true;
+                    }
+                    if (ended) {
+                        return false;
+                    }
+                    try {
+                        String line = queue.take();
+                        if (line == END) {
+                            ended = true;
+                            return false;
+                        }
+                        next = line;
+                        return true;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        ended = true;
+                        return false;
+                    }
+                }
+
+                @Override
+                public String next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    String line = next;
+                    next = null;
+                    return line;
+                }
+            };
+            Stream<String> lines = java.util.stream.StreamSupport.stream(
+                    java.util.Spliterators.spliteratorUnknownSize(iterator, java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL), false);
+            return lines.onClose(() -> {
+                consumerClosed = true;
+                try {
+                    close();
+                } catch (IOException e) {
+                    LOG.debug("Closing a log stream failed", e);
+                }
+            });
+        }
+    }
+
+    // ---- helpers
+
+    private static String engineMessage(DockerException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        int json = m.indexOf("{\"message\":\"");
+        if (json >= 0) {
+            m = m.substring(json + 12);
+            int end = m.lastIndexOf("\"}");
+            if (end >= 0) {
+                m = m.substring(0, end);
+            }
+        }
+        return m.replace("\\\"", "\"").strip();
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
+    private static void closeQuietly(Closeable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.debug("Closing failed", e);
+        }
+    }
+}
