@@ -6,6 +6,7 @@ import dev.berth.ErrorCode;
 import dev.berth.pod.Pod;
 import dev.berth.pod.PodEvents;
 import dev.berth.pod.PodId;
+import dev.berth.pod.PodSpec;
 import dev.berth.run.Endpoint;
 import dev.berth.run.PodRuntime;
 import dev.berth.run.RuntimeState;
@@ -100,16 +101,24 @@ public final class EcsFargatePodRuntime implements PodRuntime {
     }
 
     @Override
-    public String start(Pod pod, String imageRef) {
-        if (pod.spec().blockNetwork()) {
+    public void validate(PodSpec spec) {
+        if (spec.blockNetwork()) {
             throw new BerthClientException(ErrorCode.UNSUPPORTED, "blockNetwork",
                     "blockNetwork is not supported on AWS (tasks share the stack's security group); remove it or run the pod locally");
         }
-        boolean gpu = pod.spec().gpu() != null;
-        if (gpu && settings.gpuCapacityProvider() == null) {
+        if (spec.gpu() != null && settings.gpuCapacityProvider() == null) {
             throw new BerthClientException(ErrorCode.UNSUPPORTED, "gpu",
-                    "gpu '" + pod.spec().gpu() + "' was asked for but this stack has no GPU capacity provider; deploy it with GPU capacity or remove gpu");
+                    "gpu '" + spec.gpu() + "' was asked for but this stack has no GPU capacity provider; deploy the stack with GPU capacity or remove gpu");
         }
+        if (spec.gpu() == null) {
+            FargateSize.fitting(spec.cpu(), spec.memoryMiB());
+        }
+    }
+
+    @Override
+    public String start(Pod pod, String imageRef) {
+        validate(pod.spec());
+        boolean gpu = pod.spec().gpu() != null;
         String taskDefinition = taskDefinition(pod, imageRef);
         List<KeyValuePair> podEnv = new ArrayList<>();
         pod.spec().env().forEach((k, v) -> podEnv.add(pair(k, v)));
