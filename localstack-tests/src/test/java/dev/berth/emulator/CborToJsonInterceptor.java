@@ -46,7 +46,10 @@ public final class CborToJsonInterceptor implements ExecutionInterceptor {
             return request;
         }
         String operation = path.substring(at + PATH_PREFIX.length());
+        // The marshaller set Content-Length for the CBOR body; the JSON body has another length.
+        int length = jsonBody(context).length;
         return request.toBuilder()
+                .putHeader("Content-Length", Integer.toString(length))
                 .encodedPath("/")
                 .removeHeader("smithy-protocol")
                 .removeHeader("Accept")
@@ -58,12 +61,24 @@ public final class CborToJsonInterceptor implements ExecutionInterceptor {
     @Override
     public Optional<RequestBody> modifyHttpContent(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
         Optional<RequestBody> body = context.requestBody();
-        if (body.isEmpty() || !context.httpRequest().encodedPath().contains(PATH_PREFIX)) {
+        // The request seen here may already carry this interceptor's rewrite (path "/", JSON target header).
+        SdkHttpRequest request = context.httpRequest();
+        boolean cloudWatch = request.encodedPath().contains(PATH_PREFIX)
+                || request.firstMatchingHeader("X-Amz-Target").filter(t -> t.startsWith(SERVICE + ".")).isPresent();
+        if (!cloudWatch) {
             return body;
+        }
+        return Optional.of(RequestBody.fromBytes(jsonBody(context)));
+    }
+
+    private static byte[] jsonBody(Context.ModifyHttpRequest context) {
+        Optional<RequestBody> body = context.requestBody();
+        if (body.isEmpty()) {
+            return "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
         try (InputStream in = body.get().contentStreamProvider().newStream()) {
             byte[] json = transcode(in.readAllBytes(), CBOR, JSON);
-            return Optional.of(RequestBody.fromBytes(json.length == 0 ? "{}".getBytes() : json));
+            return json.length == 0 ? "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8) : json;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -116,6 +116,7 @@ public final class Emulator {
                 HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
                 c.setConnectTimeout(500);
                 if (c.getResponseCode() == 200) {
+                    holdTasksRunning(endpoint);
                     return endpoint;
                 }
             } catch (IOException notYet) {
@@ -130,6 +131,24 @@ public final class Emulator {
         }
         process.destroy();
         throw new IllegalStateException("moto_server did not answer within 60 s on " + endpoint + "; see " + log.toAbsolutePath());
+    }
+
+    /**
+     * moto advances an ECS task one state (RUNNING, DEACTIVATING, …, STOPPED) each time it is described; real
+     * tasks run until stopped or their entrypoint ends. Its state manager holds them RUNNING instead.
+     */
+    private static void holdTasksRunning(URI endpoint) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/state-manager/set-transition").toURL().openConnection();
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        try (var out = c.getOutputStream()) {
+            out.write("{\"model_name\": \"ecs::task\", \"transition\": {\"progression\": \"manual\", \"times\": 1000000000}}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (c.getResponseCode() / 100 != 2) {
+            throw new IOException("moto refused the ECS task transition setting: HTTP " + c.getResponseCode());
+        }
     }
 
     private static String motoCommand() {

@@ -46,7 +46,7 @@ public final class Fixtures {
         String name = Emulator.unique("berth-build");
         CodeBuildApi api = aws.clients().codeBuild();
         var body = CodeBuildApi.object().put("name", name).put("serviceRole", "arn:aws:iam::123456789012:role/berth-build");
-        body.putObject("source").put("type", "NO_SOURCE").put("buildspec", "version: 0.2");
+        body.putObject("source").put("type", "S3").put("location", "berth-contexts/none.zip");
         body.putObject("artifacts").put("type", "NO_ARTIFACTS");
         body.putObject("environment").put("type", "LINUX_CONTAINER").put("image", "aws/codebuild/standard:7.0")
                 .put("computeType", "BUILD_GENERAL1_SMALL").put("privilegedMode", true);
@@ -61,6 +61,7 @@ public final class Fixtures {
     public static Network network(Emulator aws) {
         Ec2Client ec2 = aws.ec2();
         String vpc = ec2.createVpc(r -> r.cidrBlock("10.20.0.0/16")).vpc().vpcId();
+        ec2.modifyVpcAttribute(r -> r.vpcId(vpc).enableDnsHostnames(b -> b.value(true)));
         List<String> subnets = new ArrayList<>();
         subnets.add(ec2.createSubnet(r -> r.vpcId(vpc).cidrBlock("10.20.1.0/24").availabilityZone("us-east-1a")).subnet().subnetId());
         subnets.add(ec2.createSubnet(r -> r.vpcId(vpc).cidrBlock("10.20.2.0/24").availabilityZone("us-east-1b")).subnet().subnetId());

@@ -8,6 +8,7 @@ import dev.berth.reap.ActivitySource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -52,8 +53,10 @@ public final class CloudWatchActivitySource implements ActivitySource {
                     .build());
         }
         Instant now = clock.instant();
+        // Whole minutes, so that each datapoint is one period of the metric as published.
+        Instant end = now.truncatedTo(ChronoUnit.MINUTES).plusSeconds(IdleAlarms.PERIOD);
         GetMetricDataResponse data = cloudWatch.getMetricData(r -> r.metricDataQueries(queries)
-                .startTime(now.minus(window)).endTime(now));
+                .startTime(end.minus(window)).endTime(end));
         Instant last = null;
         int open = 0;
         Instant openAt = null;

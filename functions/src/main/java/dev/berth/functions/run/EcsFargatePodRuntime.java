@@ -67,6 +67,7 @@ public final class EcsFargatePodRuntime implements PodRuntime {
     static final String LOG_PREFIX = "pod";
     public static final String PORTS_VARIABLE = "BERTH_PORTS";
     public static final String POD_ID_VARIABLE = "BERTH_POD_ID";
+    static final int SIDECAR_MEMORY_MIB = 64;
 
     private final EcsClient ecs;
     private final CloudWatchLogsClient logs;
@@ -181,6 +182,8 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         List<ContainerDefinition> containers = new ArrayList<>();
         ContainerDefinition.Builder pod = ContainerDefinition.builder()
                 .name(POD_CONTAINER).image(imageRef).essential(true)
+                // Soft limits (the task's size is the hard one); the sidecar keeps a small share.
+                .memoryReservation(size.memoryMiB() - (settings.sidecarImage() != null ? SIDECAR_MEMORY_MIB : 0))
                 .logConfiguration(l -> l.logDriver(LogDriver.AWSLOGS).options(Map.of(
                         "awslogs-group", settings.logGroup(), "awslogs-region", settings.region(), "awslogs-stream-prefix", LOG_PREFIX)));
         if (gpu) {
@@ -190,6 +193,7 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         if (settings.sidecarImage() != null) {
             containers.add(ContainerDefinition.builder()
                     .name(SIDECAR_CONTAINER).image(settings.sidecarImage()).essential(false)
+                    .memoryReservation(SIDECAR_MEMORY_MIB)
                     .logConfiguration(l -> l.logDriver(LogDriver.AWSLOGS).options(Map.of(
                             "awslogs-group", settings.logGroup(), "awslogs-region", settings.region(), "awslogs-stream-prefix", LOG_PREFIX)))
                     .build());
