@@ -99,7 +99,9 @@ public final class Emulator {
         Process process;
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(motoCommand(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+            List<String> command = new java.util.ArrayList<>(motoCommand());
+            command.addAll(List.of("-H", "127.0.0.1", "-p", Integer.toString(port)));
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start moto_server: " + e.getMessage()
@@ -151,15 +153,22 @@ public final class Emulator {
         }
     }
 
-    private static String motoCommand() {
+    /** {@code moto_server} from PATH (or {@code -Dberth.moto.command}), else {@code python3 -m moto.server}. */
+    private static List<String> motoCommand() {
         String explicit = System.getProperty("berth.moto.command");
         if (explicit != null && !explicit.isBlank()) {
-            return explicit;
+            return List.of(explicit);
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File candidate = new File(dir, "moto_server");
             if (candidate.canExecute()) {
-                return candidate.getAbsolutePath();
+                return List.of(candidate.getAbsolutePath());
+            }
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File python = new File(dir, "python3");
+            if (python.canExecute()) {
+                return List.of(python.getAbsolutePath(), "-m", "moto.server");
             }
         }
         throw new IllegalStateException("moto_server is not on PATH; install it with: pip install 'moto[server]==5.2.1'"
