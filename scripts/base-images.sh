@@ -106,12 +106,17 @@ build_debian() {
 build_python() {
   if have_image "$PYTHON_IMAGE"; then log "$PYTHON_IMAGE exists, skipping"; return; fi
   log "building $PYTHON_IMAGE on $DEBIAN_IMAGE (apt-get install python3 python3-pip python3-venv)"
-  mkdir -p "$work/python"
+  mkdir -p "$work/python/extra-ca"
+  # Behind a TLS-inspecting proxy, pip inside pods must trust what the host trusts: the host's extra CA
+  # certificates (those added under /usr/local/share/ca-certificates) go into the image's trust store too.
+  cp /usr/local/share/ca-certificates/*.crt "$work/python/extra-ca/" 2>/dev/null || true
   cat > "$work/python/Dockerfile" <<DOCKERFILE
 FROM $DEBIAN_IMAGE
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 PIP_BREAK_SYSTEM_PACKAGES=1
+COPY extra-ca/ /usr/local/share/ca-certificates/
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends python3 python3-pip python3-venv ca-certificates \\
+ && update-ca-certificates \\
  && rm -rf /var/lib/apt/lists/* \\
  && ln -sf /usr/bin/python3 /usr/local/bin/python \\
  && ln -sf /usr/bin/pip3 /usr/local/bin/pip

@@ -76,6 +76,11 @@ public final class LocalApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalApiServer.class);
     private static final String BEARER = "bearer ";
     private static final long START_TIMEOUT_SECONDS = 30;
+    /**
+     * Bytes of a refused body read and dropped so that the client, still sending, gets to read the error
+     * (closing on unread data would reset the connection under it); past this, the connection is closed.
+     */
+    private static final long MAX_SWALLOW_BYTES = 4L * 1024 * 1024;
 
     private final Function<ApiRequest, ApiResponse> handler;
     private final ApiToken token;
@@ -120,7 +125,9 @@ public final class LocalApiServer implements AutoCloseable {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
-                .setHandle100ContinueAutomatically(false);
+                .setHandle100ContinueAutomatically(false)
+                // HTTP/1.1 only: a stream ends with its connection, and h2c would only add states to handle.
+                .setHttp2ClearTextEnabled(false);
         HttpServer created = vertx.createHttpServer(options).requestHandler(this::accept);
         try {
             server = created.listen().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -197,6 +204,7 @@ public final class LocalApiServer implements AutoCloseable {
         private final HttpServerRequest request;
         private Buffer buffer = Buffer.buffer();
         private boolean refused;
+        private long swallowed;
 
         BodyCollector(HttpServerRequest request) {
             this.request = request;
@@ -204,6 +212,7 @@ public final class LocalApiServer implements AutoCloseable {
 
         void append(Buffer chunk) {
             if (refused) {
+                swallow(request, swallowed += chunk.length());
                 return;
             }
             if ((long) buffer.length() + chunk.length() > maxBodyBytes) {
@@ -234,8 +243,9 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     /**
-     * Answers with an error before the body was read, then closes the connection: whatever the client still
-     * sends is never read, and a closed connection is the only way to skip it without reading it.
+     * Answers with an error without passing the request on. A body still coming is read and dropped, up to
+     * {@link #MAX_SWALLOW_BYTES}; a client waiting for {@code 100 Continue} is told the connection closes, as it
+     * will not send the body it announced.
      */
     private void reject(HttpServerRequest request, ErrorCode code, String message) {
         HttpServerResponse response = request.response();
@@ -243,15 +253,25 @@ public final class LocalApiServer implements AutoCloseable {
             return;
         }
         LOG.debug("API {} {} -> {} {}", request.method(), shown(request.path()), code.httpStatus(), code);
-        boolean bodyPending = !request.isEnded();
-        if (bodyPending) {
+        boolean bodyPending = !request.isEnded() && hasBody(request);
+        boolean awaitingContinue = bodyPending && "100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
+        if (awaitingContinue) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
+        } else if (bodyPending) {
+            long[] swallowed = {0};
+            request.handler(chunk -> swallow(request, swallowed[0] += chunk.length()));
         }
         send(response, error(code, message)).onComplete(ar -> {
-            if (bodyPending) {
+            if (awaitingContinue) {
                 request.connection().close();
             }
         });
+    }
+
+    private static void swallow(HttpServerRequest request, long swallowedSoFar) {
+        if (swallowedSoFar > MAX_SWALLOW_BYTES) {
+            request.connection().close();
+        }
     }
 
     // ---- handler (virtual thread) ----------------------------------------------------------------
@@ -307,10 +327,13 @@ public final class LocalApiServer implements AutoCloseable {
             headSent.complete(true);
         });
         try {
-            if (!headSent.join()) {
+            if (!headSent.get()) {
                 return;
             }
             response.streaming().writeTo(stream);
+        } catch (InterruptedException | ExecutionException e) {
+            // The server is closing before the stream began.
+            return;
         } catch (IOException e) {
             if (!stream.isDisconnected()) {
                 LOG.error("API streaming response of {} {} failed", apiRequest.method(), shown(apiRequest.path()), e);
@@ -433,6 +456,11 @@ public final class LocalApiServer implements AutoCloseable {
         error.put("code", code.name());
         error.put("message", message);
         return ApiResponse.json(code.httpStatus(), root.toString());
+    }
+
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !"0".equals(length.strip()));
     }
 
     /** The path with percent-escapes decoded (UTF-8); {@code +} stays {@code +} in a path. */

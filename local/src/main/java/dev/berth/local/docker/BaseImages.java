@@ -51,7 +51,7 @@ public final class BaseImages {
     public BaseImages(Map<String, String> mapping, Predicate<String> present, String source) {
         Map<String, String> normalized = new TreeMap<>();
         mapping.forEach((name, local) -> normalized.put(normalize(name), local.strip()));
-        this.mapping = Map.copyOf(normalized);
+        this.mapping = java.util.Collections.unmodifiableMap(normalized);
         this.present = present;
         this.source = source;
     }
@@ -127,20 +127,22 @@ public final class BaseImages {
     /**
      * Checks that every base image of a spec is mapped or held by the engine.
      *
-     * @throws InvalidSpecException naming {@code image.base} (or {@code image.dockerfile}) and the mapped names
+     * @throws InvalidSpecException naming {@code image.base} (also for a Dockerfile's FROM) and the mapped names
      */
     public void validate(ImageSpec spec) {
-        String field = spec.dockerfile() != null ? "image.dockerfile" : "image.base";
+        // image.base also for a Dockerfile's FROM: it is the spec's base either way, and clients point at one field.
+        String field = "image.base";
+        String where = spec.dockerfile() != null ? "a FROM line of image.dockerfile" : field;
         for (String base : bases(spec)) {
             String normalized = normalize(base);
             String local = mapping.get(normalized);
             if (local != null) {
                 if (!present.test(local)) {
-                    throw new InvalidSpecException(field, "Base image '" + base + "' in " + field + " maps to '" + local
+                    throw new InvalidSpecException(field, "Base image '" + base + "' in " + where + " maps to '" + local
                             + "' (" + source + "), which the container engine does not hold; build it with scripts/base-images.sh");
                 }
             } else if (!present.test(base)) {
-                throw new InvalidSpecException(field, "Unknown base image '" + base + "' in " + field
+                throw new InvalidSpecException(field, "Unknown base image '" + base + "' in " + where
                         + "; no registry is reachable here, so use one of the mapped bases: "
                         + (mapping.isEmpty() ? "(none; run scripts/base-images.sh)" : String.join(", ", mapping.keySet()))
                         + " or map it in " + source);

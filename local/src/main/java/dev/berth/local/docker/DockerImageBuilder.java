@@ -15,6 +15,7 @@ import dev.berth.local.docker.internal.Tar;
 import dev.berth.pod.PodEvents;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -174,7 +175,7 @@ public final class DockerImageBuilder implements ImageBuilder {
         }
         String[] lines = log.strip().split("\n");
         int from = Math.max(0, lines.length - TAIL_LINES);
-        String tail = String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+        String tail = String.join("\n", Arrays.copyOfRange(lines, from, lines.length));
         return "Image build failed" + (step != null ? " at " + step : "") + ": " + (error == null ? "" : error.strip())
                 + "; fix the image spec (packages, commands or Dockerfile) and create the pod again. Last lines of the build log:\n"
                 + tail;
@@ -247,11 +248,8 @@ public final class DockerImageBuilder implements ImageBuilder {
             return new ImageBuild(id, status, ref, log.toString(), message);
         }
 
-        // Read under the map's compute lock only; a stale read means at most one retry of a failed build.
-        ImageBuildStatus status() {
-            synchronized (this) {
-                return status;
-            }
+        synchronized ImageBuildStatus status() {
+            return status;
         }
     }
 }

@@ -16,6 +16,7 @@ import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
+import dev.berth.BerthClientException;
 import dev.berth.BerthServiceException;
 import dev.berth.ErrorCode;
 import dev.berth.pod.Pod;
@@ -91,6 +92,20 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     }
 
     @Override
+    public void validate(PodSpec spec) {
+        if (spec.gpu() != null && !hasGpuRuntime()) {
+            throw new BerthClientException(ErrorCode.UNSUPPORTED, "gpu", "gpu is '" + spec.gpu() + "' but this machine's container engine "
+                    + "has no GPU runtime (no 'nvidia' runtime in docker info); leave out gpu here, install the NVIDIA Container Toolkit, "
+                    + "or run the pod on Berth's AWS side");
+        }
+    }
+
+    private boolean hasGpuRuntime() {
+        var runtimes = docker.infoCmd().exec().getRuntimes();
+        return runtimes != null && runtimes.containsKey("nvidia");
+    }
+
+    @Override
     public String start(Pod pod, String imageRef) {
         PodSpec spec = pod.spec();
         PodId podId = pod.id();
@@ -117,9 +132,13 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             docker.startContainerCmd(id).exec();
         } catch (DockerException e) {
             watched.remove(id);
-            String message = "Pod " + podId + " could not start: " + engineMessage(e)
-                    + "; check that entrypoint[0] '" + spec.entrypoint().get(0) + "' exists in image " + imageRef
-                    + " (use an absolute path or a program on its PATH)";
+            String why = engineMessage(e);
+            String fix = why.contains("executable file not found") || why.contains("no such file or directory")
+                    || why.contains("permission denied")
+                    ? "check that entrypoint[0] '" + spec.entrypoint().get(0) + "' exists in image " + imageRef
+                            + " and is executable (use an absolute path or a program on its PATH)"
+                    : "check the engine's limits and the runtime configuration (e.g. nofile/nproc above the engine's hard limit)";
+            String message = "Pod " + podId + " could not start: " + why + "; " + fix;
             // The caller gets no handle, so nobody could remove the created container later.
             removeQuietly(id);
             events.podFailed(podId, message);
@@ -151,6 +170,9 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         HostConfig host = HostConfig.newHostConfig()
                 .withNetworkMode(network)
                 .withPrivileged(false)
+                // A tiny init as PID 1 (docker-init/tini, Podman's catatonit) passes SIGTERM on, so a stop takes
+                // milliseconds instead of the grace period, and reaps zombies the entrypoint leaves.
+                .withInit(true)
                 .withCapDrop(Capability.ALL)
                 // Only NET_BIND_SERVICE is given back: servers on ports below 1024 (80, 443) are common in pod
                 // specs, and Podman (unlike Docker 20.10+) does not lower ip_unprivileged_port_start. The
@@ -274,18 +296,11 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             if (!PodId.looksLikePodId(podId)) {
                 continue;
             }
-            RuntimeState state;
-            if ("running".equals(c.getState()) || "restarting".equals(c.getState()) || "paused".equals(c.getState())) {
-                String ip = null;
-                if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
-                    ip = ipOf(c.getNetworkSettings().getNetworks());
-                }
-                state = new RuntimeState.Running(endpoints(ip, ports(c.getLabels())));
-            } else {
-                state = inspect(c.getId());
-                if (state instanceof RuntimeState.Missing) {
-                    continue;
-                }
+            // Inspect each one: the engine's list view can still say "running" just after the die event,
+            // while inspect reads the container under its lock.
+            RuntimeState state = inspect(c.getId());
+            if (state instanceof RuntimeState.Missing) {
+                continue;
             }
             owned.add(new Owned(PodId.of(podId), c.getId(), state));
         }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param pollInterval     how often readiness dials the ports
  * @param stopGrace        how long a stopped container gets between SIGTERM and SIGKILL
  * @param pidsLimit        the most processes a pod may run
- * @param nofile           the open files limit (soft = hard); Podman needs it explicit
+ * @param nofile           the open files limit (soft = hard); Podman needs it explicit. It must not exceed the
+ *                         engine's own hard limit, or every start fails with "error setting rlimits"
  * @param nproc            the processes limit per user (soft = hard); Podman needs it explicit
  */
 public record DockerRuntimeConfig(String network, String isolatedNetwork, Duration readinessTimeout,
@@ -65,7 +66,8 @@ public record DockerRuntimeConfig(String network, String isolatedNetwork, Durati
         private Duration pollInterval = Duration.ofMillis(25);
         private Duration stopGrace = Duration.ofSeconds(3);
         private long pidsLimit = 4096;
-        private long nofile = 65536;
+        // At most the engine's own hard limit (20000 for dockerd here; raising it fails the start), plenty for pods.
+        private long nofile = 8192;
         private long nproc = 4096;
 
         private Builder() {

@@ -154,11 +154,13 @@ public final class VertxRouter implements Router, ActivitySource, AutoCloseable 
                 .with(new PoolOptions().setHttp1MaxSize(1024).setMaxWaitQueueSize(-1))
                 .build();
         try {
-            HttpServer first = newServer(requestedPort);
+            // Instances on the same address share one socket and Vert.x spreads connections over their event
+            // loops; for an ephemeral port that takes a negative port (Vert.x's "shared random port").
+            int listenPort = requestedPort == 0 ? -1 : requestedPort;
+            HttpServer first = newServer(listenPort);
             int bound = first.actualPort();
-            // Further instances on the same address share the socket; Vert.x spreads connections over their event loops.
             for (int i = 1; i < serverInstances; i++) {
-                newServer(bound);
+                newServer(listenPort);
             }
             port = bound;
             urls = new UrlScheme(ca.domain(), bound);
@@ -184,7 +186,7 @@ public final class VertxRouter implements Router, ActivitySource, AutoCloseable 
                 .setDecompressionSupported(false)
                 .setMaxHeaderSize(64 * 1024);
         HttpServer server = vertx.createHttpServer(options).requestHandler(this::handle);
-        await(server.listen(), "listen on " + bindAddress + ":" + listenPort,
+        await(server.listen(), "listen on " + bindAddress + ":" + Math.max(0, listenPort),
                 "choose another router port or stop the process using it");
         synchronized (servers) {
             servers.add(server);

@@ -6,7 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.berth.BerthServiceException;
 import dev.berth.pod.Pod;
 import dev.berth.pod.PodId;
+import dev.berth.pod.PodStatus;
 import dev.berth.pod.PodStore;
+import dev.berth.pod.StopReason;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import dev.berth.pod.PodStoreContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +92,38 @@ class SqlitePodStoreTest extends PodStoreContract {
                 .isInstanceOf(BerthServiceException.class)
                 .hasMessageContaining("schema version 99")
                 .hasMessageContaining("upgrade Berth");
+    }
+
+    @Test
+    void update_whenTwoStoresOnOneFileRace_exactlyOneWins() throws Exception {
+        Pod current = store.create(pending(null));
+        try (SqlitePodStore other = SqlitePodStore.inHome(home)) {
+            List<PodStore> stores = List.of(store, other);
+            CountDownLatch go = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Optional<Pod>>> results = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    PodStore writer = stores.get(i % 2);
+                    Pod next = current.withStop(StopReason.IDLE, null, "writer-" + i).moveTo(PodStatus.STOPPED, clock.instant());
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        return writer.update(current, next);
+                    }));
+                }
+                go.countDown();
+                List<Pod> winners = new ArrayList<>();
+                for (Future<Optional<Pod>> result : results) {
+                    result.get(60, TimeUnit.SECONDS).ifPresent(winners::add);
+                }
+
+                assertThat(winners).hasSize(1);
+                assertThat(other.find(current.id())).contains(winners.get(0));
+                assertThat(store.find(current.id())).contains(winners.get(0));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test

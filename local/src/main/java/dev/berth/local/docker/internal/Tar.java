@@ -34,10 +34,7 @@ public final class Tar {
         byte[] prefix = new byte[0];
         if (name.length > 100) {
             int split = path.lastIndexOf('/', Math.min(path.length() - 1, 155));
-            while (split > 0 && path.substring(split + 1).getBytes(StandardCharsets.UTF_8).length > 100) {
-                split = -1;
-            }
-            if (split <= 0) {
+            if (split <= 0 || path.substring(split + 1).getBytes(StandardCharsets.UTF_8).length > 100) {
                 throw new IllegalArgumentException("Path too long for the build context: " + path);
             }
             prefix = path.substring(0, split).getBytes(StandardCharsets.UTF_8);

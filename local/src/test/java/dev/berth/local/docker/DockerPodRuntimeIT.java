@@ -1,0 +1,170 @@
+package dev.berth.local.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.Ulimit;
+import dev.berth.pod.Pod;
+import dev.berth.pod.PodEvents;
+import dev.berth.pod.RecordingPodEvents;
+import dev.berth.run.PodRuntime;
+import dev.berth.run.PodRuntimeContract;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DockerPodRuntimeIT extends PodRuntimeContract {
+
+    @BeforeAll
+    static void baseImages() {
+        DockerTestEngine.ensureBusybox();
+    }
+
+    @Override
+    protected PodRuntime createRuntime(PodEvents events, Duration readinessTimeout) {
+        return new DockerPodRuntime(DockerTestEngine.docker(), events, config(readinessTimeout));
+    }
+
+    private static DockerRuntimeConfig config(Duration readinessTimeout) {
+        return DockerRuntimeConfig.builder()
+                .network(DockerTestEngine.NETWORK)
+                .isolatedNetwork(DockerTestEngine.ISOLATED_NETWORK)
+                .readinessTimeout(readinessTimeout)
+                .build();
+    }
+
+    @Override
+    protected String imageRef() {
+        return DockerTestEngine.BUSYBOX;
+    }
+
+    @Override
+    protected List<String> httpServer(int port) {
+        // A trap so SIGTERM ends PID 1 at once (PID 1 ignores signals it does not handle).
+        return List.of("sh", "-c", "echo ok > /tmp/index.html; trap 'exit 0' TERM; httpd -f -p " + port + " -h /tmp & wait");
+    }
+
+    @Override
+    protected List<String> printAndExit(String line, int exitCode) {
+        return List.of("sh", "-c", "echo \"$1\"; exit $2", "sh", line, String.valueOf(exitCode));
+    }
+
+    @Override
+    protected List<String> printForever(String prefix) {
+        return List.of("sh", "-c", "trap 'exit 0' TERM; i=0; while :; do echo \"$1$i\"; i=$((i+1)); sleep 0.1; done", "sh", prefix);
+    }
+
+    @Override
+    protected List<String> sleepThenExit(int seconds, int exitCode) {
+        return List.of("sh", "-c", "sleep " + seconds + "; exit " + exitCode);
+    }
+
+    @Override
+    protected List<String> sleepForever() {
+        return List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait");
+    }
+
+    @Test
+    void start_hardensTheContainer() {
+        Pod pod = pod(spec(sleepForever()).cpu(0.5).memoryMiB(128).build());
+
+        String ref = start(runtime, pod);
+
+        InspectContainerResponse container = DockerTestEngine.docker().inspectContainerCmd(ref).exec();
+        HostConfig host = container.getHostConfig();
+        assertThat(host.getCapDrop()).containsExactly(Capability.ALL);
+        assertThat(host.getCapAdd()).containsExactly(Capability.NET_BIND_SERVICE);
+        assertThat(host.getSecurityOpts()).contains("no-new-privileges");
+        assertThat(host.getPrivileged()).isFalse();
+        assertThat(host.getPidsLimit()).isEqualTo(4096L);
+        assertThat(host.getMemory()).isEqualTo(128L * 1024 * 1024);
+        assertThat(host.getMemorySwap()).isEqualTo(128L * 1024 * 1024);
+        assertThat(host.getNanoCPUs()).isEqualTo(500_000_000L);
+        assertThat(host.getUlimits()).extracting(Ulimit::getName).containsExactlyInAnyOrder("nofile", "nproc");
+        assertThat(host.getPortBindings() == null || host.getPortBindings().getBindings().isEmpty()).isTrue();
+        assertThat(host.getNetworkMode()).isEqualTo(DockerTestEngine.NETWORK);
+        assertThat(container.getConfig().getLabels())
+                .containsEntry(DockerPodRuntime.LABEL_MANAGED, "true")
+                .containsEntry(DockerPodRuntime.LABEL_POD_ID, pod.id().value());
+    }
+
+    @Test
+    void start_passesEntrypointAndEnvToTheContainer() {
+        Pod pod = pod(spec(List.of("sh", "-c", "echo \"GREETING=$GREETING\"; echo \"args=$0\"", "first-arg"))
+                .env("GREETING", "hello world $HOME").build());
+
+        String ref = start(runtime, pod);
+
+        assertThat(events.awaitExited(pod.id()).exitCode()).isZero();
+        InspectContainerResponse container = DockerTestEngine.docker().inspectContainerCmd(ref).exec();
+        assertThat(container.getConfig().getEntrypoint()).containsExactlyElementsOf(pod.spec().entrypoint());
+        assertThat(container.getConfig().getCmd()).isNullOrEmpty();
+        try (Stream<String> lines = runtime.logs(ref, false)) {
+            assertThat(lines.toList()).containsExactly("GREETING=hello world $HOME", "args=first-arg");
+        }
+    }
+
+    @Test
+    void start_whenEntrypointFailsOnStderr_keepsStderrInLogsWithExitCode() {
+        Pod pod = pod(spec(List.of("sh", "-c", "echo out; echo err >&2; exit 42")).build());
+
+        String ref = start(runtime, pod);
+
+        assertThat(events.awaitExited(pod.id()).exitCode()).isEqualTo(42);
+        try (Stream<String> lines = runtime.logs(ref, false)) {
+            assertThat(lines.toList()).containsExactlyInAnyOrder("out", "err");
+        }
+    }
+
+    @Test
+    void start_withBlockNetwork_cannotReachOutsideButServesTheHost() throws IOException {
+        // The outside: Debian's mirror (reachable from this machine), by address, since an internal network
+        // has no DNS for outside names either. The same probe from a normal pod shows that it is reachable.
+        String outside = InetAddress.getByName("deb.debian.org").getHostAddress();
+        String probe = "out=$(printf 'HEAD /debian/ HTTP/1.0\\r\\nHost: deb.debian.org\\r\\n\\r\\n' | nc -w 5 \"$1\" 80 2>&1); "
+                + "case \"$out\" in HTTP/1.*) echo REACHED;; *) echo \"BLOCKED $out\";; esac";
+        Pod open = pod(spec(List.of("sh", "-c", probe, "sh", outside)).build());
+        Pod blocked = pod(spec(List.of("sh", "-c", probe, "sh", outside)).blockNetwork(true).build());
+        Pod server = pod(spec(httpServer(8080), 8080).blockNetwork(true).build());
+
+        String openRef = start(runtime, open);
+        String blockedRef = start(runtime, blocked);
+        start(runtime, server);
+
+        events.awaitExited(open.id());
+        events.awaitExited(blocked.id());
+        assertThat(logs(openRef)).contains("REACHED");
+        assertThat(logs(blockedRef)).anyMatch(l -> l.startsWith("BLOCKED"));
+        RecordingPodEvents.PodReady ready = events.awaitReady(server.id());
+        assertThat(httpGetStatusLine(ready.endpoints().get(8080))).matches("HTTP/1\\.[01] 200.*");
+        Network isolated = DockerTestEngine.docker().inspectNetworkCmd().withNetworkId(DockerTestEngine.ISOLATED_NETWORK).exec();
+        assertThat(isolated.getInternal()).isTrue();
+    }
+
+    @Test
+    void stop_ofAPodThatIsStillStarting_reportsNeitherReadyNorExited() {
+        Pod pod = pod(spec(sleepForever(), 8080).build());
+        String ref = start(runtime, pod);
+
+        runtime.stop(ref);
+        // An exit of another pod, reported after the stop, shows the event stream has moved past this one.
+        Pod marker = pod(spec(printAndExit("marker", 0)).build());
+        start(runtime, marker);
+        events.awaitExited(marker.id());
+
+        assertThat(events.eventsOf(pod.id())).isEmpty();
+    }
+
+    private List<String> logs(String ref) {
+        try (Stream<String> lines = runtime.logs(ref, false)) {
+            return lines.toList();
+        }
+    }
+}

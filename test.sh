@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs Berth's whole test suite on a fresh machine: unit tests, contract suites, and integration tests
+# against a real Docker engine (and, for the AWS side, the moto emulator). Installs or starts what they
+# need first: a JDK >= 21 check, Docker (docker.io + dockerd as root), the local base images, and the
+# Python tools the AWS tests use (moto, cfn-lint).
+#
+# Usage: ./test.sh [extra Maven arguments, e.g. -pl core]
+set -euo pipefail
+root="$(cd "$(dirname "$0")" && pwd)"
+cd "$root"
+. scripts/lib.sh
+
+say "checking for a JDK >= 21"
+pick_java
+say "checking for a Docker engine"
+ensure_docker
+say "building local base images where missing (first time: a few minutes)"
+scripts/base-images.sh
+if [ -d functions ] || [ -d cdk ]; then
+  say "checking the Python test tools (moto server, cfn-lint)"
+  python3 -m pip install -q --disable-pip-version-check 'moto[server]' cfn-lint 2>&1 | grep -v -i "warning" >&2 || true
+  python3 -c 'import moto' && command -v cfn-lint >/dev/null
+fi
+export DOCKER_BUILDKIT=0 TESTCONTAINERS_RYUK_DISABLED=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+say "running the test suite (./mvnw verify)"
+exec ./mvnw -B verify "$@"
