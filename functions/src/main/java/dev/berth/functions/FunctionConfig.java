@@ -1,0 +1,102 @@
+package dev.berth.functions;
+
+import dev.berth.InvalidSpecException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The environment of the Berth functions, as set by the CDK stack (see {@code AWS-CONTRACT.md}). Every
+ * function gets every variable; unused ones are ignored, so only presence of what a function needs is
+ * checked, when it is first needed ({@link #require}).
+ *
+ * @param listenerArns HTTPS listeners, one per ALB of the pool
+ * @param subnets      private subnets for tasks
+ */
+public record FunctionConfig(
+        String table,
+        String domain,
+        String cluster,
+        List<String> subnets,
+        String taskSecurityGroup,
+        String vpcId,
+        List<String> listenerArns,
+        String taskExecutionRoleArn,
+        String taskRoleArn,
+        String logGroup,
+        String ecrRepository,
+        String codeBuildProject,
+        String contextBucket,
+        String metricNamespace,
+        String reaperArn,
+        String wakerArn,
+        String sidecarImage,
+        String gpuCapacityProvider,
+        boolean fargateSpot) {
+
+    public static final String DEFAULT_METRIC_NAMESPACE = "Berth/Pods";
+
+    public FunctionConfig {
+        subnets = List.copyOf(subnets == null ? List.of() : subnets);
+        listenerArns = List.copyOf(listenerArns == null ? List.of() : listenerArns);
+        metricNamespace = metricNamespace == null || metricNamespace.isBlank() ? DEFAULT_METRIC_NAMESPACE : metricNamespace;
+        gpuCapacityProvider = gpuCapacityProvider == null || gpuCapacityProvider.isBlank() ? null : gpuCapacityProvider;
+    }
+
+    /** Reads the {@code BERTH_*} variables; blank values count as absent. */
+    public static FunctionConfig fromEnv(Map<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        return new FunctionConfig(
+                value(env, "BERTH_TABLE"),
+                value(env, "BERTH_DOMAIN"),
+                value(env, "BERTH_CLUSTER"),
+                list(env, "BERTH_SUBNETS"),
+                value(env, "BERTH_TASK_SECURITY_GROUP"),
+                value(env, "BERTH_VPC_ID"),
+                list(env, "BERTH_LISTENER_ARNS"),
+                value(env, "BERTH_TASK_EXECUTION_ROLE_ARN"),
+                value(env, "BERTH_TASK_ROLE_ARN"),
+                value(env, "BERTH_LOG_GROUP"),
+                value(env, "BERTH_ECR_REPOSITORY"),
+                value(env, "BERTH_CODEBUILD_PROJECT"),
+                value(env, "BERTH_CONTEXT_BUCKET"),
+                value(env, "BERTH_METRIC_NAMESPACE"),
+                value(env, "BERTH_REAPER_ARN"),
+                value(env, "BERTH_WAKER_ARN"),
+                value(env, "BERTH_SIDECAR_IMAGE"),
+                value(env, "BERTH_GPU_CAPACITY_PROVIDER"),
+                "true".equalsIgnoreCase(value(env, "BERTH_FARGATE_SPOT")));
+    }
+
+    /**
+     * The value of a setting a function needs.
+     *
+     * @throws InvalidSpecException naming the variable when it is not set
+     */
+    public static String require(String value, String variable) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidSpecException(variable, "Environment variable " + variable
+                    + " is not set; the Berth CDK stack sets it on every function (see AWS-CONTRACT.md)");
+        }
+        return value;
+    }
+
+    /** The list a function needs, not empty. */
+    public static List<String> require(List<String> value, String variable) {
+        if (value == null || value.isEmpty()) {
+            require((String) null, variable);
+        }
+        return value;
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    private static List<String> list(Map<String, String> env, String name) {
+        String v = value(env, name);
+        return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+}

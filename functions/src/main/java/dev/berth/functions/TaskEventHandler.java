@@ -1,0 +1,78 @@
+package dev.berth.functions;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.berth.functions.internal.Events;
+import dev.berth.functions.run.EcsFargatePodRuntime;
+import dev.berth.pod.Pod;
+import dev.berth.pod.PodStatus;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * EventBridge "ECS Task State Change" of the cluster, deduplicated on the event's {@code version}. RUNNING:
+ * the pod is ready at the task's private IP, which publishes its target groups and host rules, and its idle
+ * alarm is armed. STOPPED: the alarm goes; a pod still active records the exit code (entrypoint ended) or the
+ * stop code and reason (anything else), and its rules are withdrawn.
+ */
+public final class TaskEventHandler implements RequestHandler<Map<String, Object>, String> {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskEventHandler.class);
+    private final Supplier<AwsPlatform> platform;
+
+    public TaskEventHandler() {
+        this.platform = Lazy.of(AwsPlatform::fromEnvironment);
+    }
+
+    public TaskEventHandler(AwsPlatform platform) {
+        this.platform = () -> platform;
+    }
+
+    @Override
+    public String handleRequest(Map<String, Object> event, Context context) {
+        Optional<Events.TaskChange> parsed = Events.taskChange(Events.tree(event));
+        if (parsed.isEmpty()) {
+            return "ignored";
+        }
+        Events.TaskChange task = parsed.get();
+        if (!"RUNNING".equals(task.lastStatus()) && !"STOPPED".equals(task.lastStatus())) {
+            return "ignored";
+        }
+        AwsPlatform p = platform.get();
+        if (!p.taskEvents().firstSeen(task.taskArn(), task.version())) {
+            LOG.info("podId={} task={} version={} already handled", task.podId(), task.taskArn(), task.version());
+            return "duplicate";
+        }
+        Optional<Pod> pod = p.store().find(task.podId());
+        if (pod.isEmpty()) {
+            return "unknown pod";
+        }
+        if ("RUNNING".equals(task.lastStatus())) {
+            if (task.privateIp() == null) {
+                p.service().podFailed(task.podId(), "Task " + task.taskArn() + " runs without a private IP; check the stack's subnets");
+                return "failed";
+            }
+            p.service().podReady(task.podId(), EcsFargatePodRuntime.endpoints(task.privateIp(), pod.get().spec().ports()));
+            Pod now = p.store().find(task.podId()).orElseThrow();
+            if (now.status() == PodStatus.RUNNING) {
+                p.alarms().arm(now, p.router().targetGroupMetrics(now.id()));
+            }
+            LOG.info("podId={} task={} running at {}", task.podId(), task.taskArn(), task.privateIp());
+            return "running";
+        }
+        p.alarms().disarm(task.podId());
+        if (pod.get().status().isActive() && pod.get().status() != PodStatus.STOPPING) {
+            if (task.exitCode() != null && (task.stopCode() == null || "EssentialContainerExited".equals(task.stopCode()))) {
+                p.service().podExited(task.podId(), task.exitCode());
+            } else {
+                p.service().podFailed(task.podId(), "Task stopped (" + task.stopCode() + "): " + task.stoppedReason()
+                        + (task.containerReason() == null ? "" : "; container: " + task.containerReason()));
+            }
+        }
+        p.router().withdraw(task.podId());
+        LOG.info("podId={} task={} stopped ({}, exitCode={})", task.podId(), task.taskArn(), task.stopCode(), task.exitCode());
+        return "stopped";
+    }
+}

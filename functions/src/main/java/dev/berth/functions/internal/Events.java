@@ -1,0 +1,116 @@
+package dev.berth.functions.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.berth.InvalidSpecException;
+import dev.berth.image.ImageId;
+import dev.berth.pod.PodId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Parsing of the EventBridge and CloudWatch events the functions receive, lenient about fields they ignore. */
+public final class Events {
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    private Events() {
+    }
+
+    public static JsonNode tree(Object event) {
+        return event instanceof String s ? read(s) : MAPPER.valueToTree(event);
+    }
+
+    public static JsonNode read(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new InvalidSpecException("event", "Event is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** A "CodeBuild Build State Change" event's outcome. */
+    public record BuildFinished(String buildId, ImageId imageId, String status, String reason, String logUrl) {
+        public boolean succeeded() {
+            return "SUCCEEDED".equals(status);
+        }
+
+        /** Whether the build is over (SUCCEEDED, FAILED, FAULT, STOPPED, TIMED_OUT), not IN_PROGRESS. */
+        public boolean finished() {
+            return !"IN_PROGRESS".equals(status);
+        }
+    }
+
+    /** The build event of a Berth image build, or empty for another build of the project. */
+    public static Optional<BuildFinished> buildFinished(JsonNode event) {
+        JsonNode detail = event.path("detail");
+        JsonNode info = detail.path("additional-information");
+        String imageId = null;
+        for (JsonNode variable : info.path("environment").path("environment-variables")) {
+            if ("BERTH_IMAGE_ID".equals(variable.path("name").asText())) {
+                imageId = variable.path("value").asText();
+            }
+        }
+        if (imageId == null || !imageId.matches("[a-f0-9]{64}")) {
+            return Optional.empty();
+        }
+        List<String> failures = new ArrayList<>();
+        for (JsonNode phase : info.path("phases")) {
+            String status = phase.path("phase-status").asText("");
+            if (!status.isEmpty() && !"SUCCEEDED".equals(status)) {
+                List<String> context = new ArrayList<>();
+                phase.path("phase-context").forEach(c -> {
+                    if (!c.asText().isBlank() && !": ".equals(c.asText())) {
+                        context.add(c.asText());
+                    }
+                });
+                failures.add(phase.path("phase-type").asText() + " " + status + (context.isEmpty() ? "" : ": " + String.join("; ", context)));
+            }
+        }
+        String logUrl = info.path("logs").path("deep-link").asText(null);
+        return Optional.of(new BuildFinished(detail.path("build-id").asText(), ImageId.of(imageId),
+                detail.path("build-status").asText(), failures.isEmpty() ? null : String.join(", ", failures), logUrl));
+    }
+
+    /** An "ECS Task State Change" event. */
+    public record TaskChange(String taskArn, PodId podId, String lastStatus, String desiredStatus, long version,
+                             String privateIp, Integer exitCode, String stopCode, String stoppedReason, String containerReason) {
+    }
+
+    /** The task event of a Berth pod, or empty for another task of the cluster. */
+    public static Optional<TaskChange> taskChange(JsonNode event) {
+        JsonNode detail = event.path("detail");
+        String podId = detail.path("startedBy").asText("");
+        if (!PodId.looksLikePodId(podId)) {
+            return Optional.empty();
+        }
+        String ip = null;
+        for (JsonNode attachment : detail.path("attachments")) {
+            for (JsonNode d : attachment.path("details")) {
+                if ("privateIPv4Address".equals(d.path("name").asText())) {
+                    ip = d.path("value").asText();
+                }
+            }
+        }
+        Integer exit = null;
+        String containerReason = null;
+        for (JsonNode c : detail.path("containers")) {
+            if ("pod".equals(c.path("name").asText())) {
+                exit = c.hasNonNull("exitCode") ? c.path("exitCode").asInt() : null;
+                containerReason = c.path("reason").asText(null);
+            }
+        }
+        return Optional.of(new TaskChange(detail.path("taskArn").asText(), PodId.of(podId), detail.path("lastStatus").asText(),
+                detail.path("desiredStatus").asText(), detail.path("version").asLong(0), ip, exit,
+                detail.path("stopCode").asText(null), detail.path("stoppedReason").asText(null), containerReason));
+    }
+
+    /** The alarm and its new state from a CloudWatch alarm action's Lambda event. */
+    public record AlarmChange(String alarmName, String state) {
+    }
+
+    public static AlarmChange alarmChange(JsonNode event) {
+        JsonNode data = event.path("alarmData");
+        return new AlarmChange(data.path("alarmName").asText(""), data.path("state").path("value").asText(""));
+    }
+}

@@ -1,0 +1,337 @@
+package dev.berth.functions.route;
+
+import dev.berth.BerthServiceException;
+import dev.berth.ErrorCode;
+import dev.berth.pod.PodId;
+import dev.berth.route.Route;
+import dev.berth.route.Router;
+import dev.berth.run.Endpoint;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.Action;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.DuplicateTargetGroupNameException;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.PriorityInUseException;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.Rule;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.RuleCondition;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.Tag;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroupNotFoundException;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetTypeEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TooManyRulesException;
+
+/**
+ * {@link Router} on a pool of Application Load Balancers: per pod port a target group {@code berth-<pod>-<port>}
+ * (type ip, 5 s deregistration delay) holding the task's IP, and on one HTTPS listener a rule
+ * {@code host-header = <label>-<port>.<domain>} forwarding to it.
+ *
+ * <p>One ALB takes at most 100 target groups, so labels spread over the listeners of the pool: a label
+ * prefers one listener by hash and keeps all its rules there; a full listener sends it to the next.
+ * Priorities come from {@link RulePriorities}, with ELB's {@code PriorityInUse} as the arbiter between
+ * concurrent publishers.
+ *
+ * <p>A deployment's rules survive its pod: when the pod is withdrawn and a waker function is configured,
+ * the rules forward to the waker's Lambda target group, which starts the deployment on the next request
+ * (publishing its new pod points them back at a target group of the pod). Thread-safe.
+ */
+public final class AlbRouter implements Router {
+    private static final Logger LOG = LoggerFactory.getLogger(AlbRouter.class);
+    static final String WAKER_TARGET_GROUP = "berth-waker";
+    private static final int ATTEMPTS = 20;
+
+    private final ElasticLoadBalancingV2Client elb;
+    private final Settings settings;
+    private volatile String wakerTargetGroup;
+
+    /**
+     * @param listenerArns        HTTPS listeners, one per ALB of the pool
+     * @param wakerArn            the waker function, or {@code null} to delete a deployment's rules with its pod
+     * @param maxRulesPerListener 100 by default (ELB's limit of target groups per ALB and default rules per listener)
+     */
+    public record Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener) {
+        public Settings {
+            Objects.requireNonNull(vpcId, "vpcId");
+            listenerArns = List.copyOf(listenerArns);
+            if (listenerArns.isEmpty()) {
+                throw new IllegalArgumentException("listenerArns is empty");
+            }
+            Objects.requireNonNull(domain, "domain");
+        }
+
+        public Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn) {
+            this(vpcId, listenerArns, domain, wakerArn, 100);
+        }
+    }
+
+    /** The CloudWatch dimensions of one target group: {@code targetgroup/…} and {@code app/…}. */
+    public record TargetGroupMetric(int port, String targetGroup, String loadBalancer) {
+    }
+
+    public AlbRouter(ElasticLoadBalancingV2Client elb, Settings settings) {
+        this.elb = Objects.requireNonNull(elb, "elb");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    public static String targetGroupName(PodId pod, int port) {
+        return "berth-" + pod.value() + "-" + port;
+    }
+
+    public String host(String label, int port) {
+        return label + "-" + port + "." + settings.domain();
+    }
+
+    @Override
+    public void publish(Route route) {
+        String listener = listenerFor(route.label(), route.targets().size());
+        for (Map.Entry<Integer, Endpoint> target : route.targets().entrySet()) {
+            int port = target.getKey();
+            String tg = targetGroup(route.podId(), route.label(), port);
+            elb.registerTargets(r -> r.targetGroupArn(tg).targets(t -> t.id(target.getValue().host()).port(target.getValue().port())));
+            forward(listener, host(route.label(), port), tg, route.podId());
+        }
+        LOG.info("podId={} label={} published on {}", route.podId(), route.label(), listener);
+    }
+
+    @Override
+    public void withdraw(PodId podId) {
+        String prefix = "berth-" + podId.value() + "-";
+        List<TargetGroup> groups = new ArrayList<>();
+        elb.describeTargetGroupsPaginator(r -> { }).targetGroups().forEach(tg -> {
+            if (tg.targetGroupName().startsWith(prefix)) {
+                groups.add(tg);
+            }
+        });
+        if (groups.isEmpty()) {
+            return;
+        }
+        Set<String> arns = new HashSet<>();
+        groups.forEach(g -> arns.add(g.targetGroupArn()));
+        for (String listener : settings.listenerArns()) {
+            for (Rule rule : rules(listener)) {
+                Optional<String> forwardsTo = forwardTarget(rule);
+                if (forwardsTo.isPresent() && arns.contains(forwardsTo.get())) {
+                    String label = hostLabel(rule);
+                    if (settings.wakerArn() != null && label != null && !PodId.looksLikePodId(label)) {
+                        String waker = wakerTargetGroup();
+                        elb.modifyRule(r -> r.ruleArn(rule.ruleArn()).actions(forwardTo(waker)));
+                    } else {
+                        elb.deleteRule(r -> r.ruleArn(rule.ruleArn()));
+                    }
+                }
+            }
+        }
+        for (TargetGroup group : groups) {
+            try {
+                elb.deleteTargetGroup(r -> r.targetGroupArn(group.targetGroupArn()));
+            } catch (TargetGroupNotFoundException e) {
+                // withdrawn concurrently: done either way
+            }
+        }
+        LOG.info("podId={} withdrawn ({} target groups)", podId, groups.size());
+    }
+
+    /** Removes every rule for a label's hosts (a deleted deployment's waker rules). */
+    public void forget(String label) {
+        for (String listener : settings.listenerArns()) {
+            for (Rule rule : rules(listener)) {
+                if (label.equals(hostLabel(rule))) {
+                    elb.deleteRule(r -> r.ruleArn(rule.ruleArn()));
+                }
+            }
+        }
+    }
+
+    /** Pod ids that own a target group (for the sweep to find what no record explains). */
+    public Set<PodId> podsWithTargetGroups() {
+        Set<PodId> pods = new HashSet<>();
+        elb.describeTargetGroupsPaginator(r -> { }).targetGroups().forEach(tg -> podOf(tg.targetGroupName()).ifPresent(pods::add));
+        return pods;
+    }
+
+    /** Labels that have host rules on the pool, with whether each forwards to the waker. */
+    public Map<String, Boolean> labels() {
+        Map<String, Boolean> labels = new java.util.TreeMap<>();
+        String waker = settings.wakerArn() == null ? null : wakerTargetGroup;
+        for (String listener : settings.listenerArns()) {
+            for (Rule rule : rules(listener)) {
+                String label = hostLabel(rule);
+                if (label != null) {
+                    labels.put(label, waker != null && waker.equals(forwardTarget(rule).orElse(null)));
+                }
+            }
+        }
+        return labels;
+    }
+
+    /** The target groups of a pod with their CloudWatch dimensions. */
+    public List<TargetGroupMetric> targetGroupMetrics(PodId podId) {
+        String prefix = "berth-" + podId.value() + "-";
+        List<TargetGroupMetric> metrics = new ArrayList<>();
+        elb.describeTargetGroupsPaginator(r -> { }).targetGroups().forEach(tg -> {
+            if (tg.targetGroupName().startsWith(prefix) && !tg.loadBalancerArns().isEmpty()) {
+                metrics.add(new TargetGroupMetric(tg.port(), dimension(tg.targetGroupArn(), "targetgroup/"),
+                        dimension(tg.loadBalancerArns().get(0), "app/")));
+            }
+        });
+        return metrics;
+    }
+
+    private static String dimension(String arn, String marker) {
+        int at = arn.indexOf(marker);
+        return at < 0 ? arn : arn.substring(at);
+    }
+
+    private String listenerFor(String label, int ports) {
+        List<String> listeners = settings.listenerArns();
+        for (String listener : listeners) {
+            if (rules(listener).stream().anyMatch(rule -> label.equals(hostLabel(rule)))) {
+                return listener;
+            }
+        }
+        int first = RulePriorities.preferredListener(label, listeners.size());
+        for (int i = 0; i < listeners.size(); i++) {
+            String listener = listeners.get((first + i) % listeners.size());
+            long used = rules(listener).stream().filter(rule -> !rule.isDefault()).count();
+            if (used + ports <= settings.maxRulesPerListener()) {
+                return listener;
+            }
+        }
+        throw new BerthServiceException(ErrorCode.UNAVAILABLE, "Every ALB of the pool is full (" + listeners.size() + " listeners × "
+                + settings.maxRulesPerListener() + " rules); add an ALB to the stack's pool or stop pods", null);
+    }
+
+    private String targetGroup(PodId podId, String label, int port) {
+        String name = targetGroupName(podId, port);
+        String arn;
+        try {
+            arn = elb.createTargetGroup(r -> r.name(name).protocol(ProtocolEnum.HTTP).port(port).vpcId(settings.vpcId())
+                    .targetType(TargetTypeEnum.IP)
+                    .healthCheckPath("/").matcher(m -> m.httpCode("200-499"))
+                    .tags(tag("berth:managed", "true"), tag("berth:pod", podId.value()), tag("berth:label", label)))
+                    .targetGroups().get(0).targetGroupArn();
+        } catch (DuplicateTargetGroupNameException e) {
+            arn = elb.describeTargetGroups(r -> r.names(name)).targetGroups().get(0).targetGroupArn();
+        }
+        String tg = arn;
+        elb.modifyTargetGroupAttributes(r -> r.targetGroupArn(tg).attributes(a -> a.key("deregistration_delay.timeout_seconds").value("5")));
+        return tg;
+    }
+
+    /** Points the host's rule at a target group, creating the rule with a free priority if there is none. */
+    private void forward(String listener, String host, String targetGroup, PodId podId) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            List<Rule> rules = rules(listener);
+            Optional<Rule> existing = rules.stream().filter(rule -> host.equals(host(rule))).findFirst();
+            if (existing.isPresent()) {
+                elb.modifyRule(r -> r.ruleArn(existing.get().ruleArn()).actions(forwardTo(targetGroup)));
+                return;
+            }
+            Set<Integer> used = new HashSet<>();
+            rules.stream().filter(rule -> !rule.isDefault()).forEach(rule -> used.add(Integer.parseInt(rule.priority())));
+            int priority = RulePriorities.pick(used, ThreadLocalRandom.current());
+            try {
+                elb.createRule(r -> r.listenerArn(listener).priority(priority)
+                        .conditions(RuleCondition.builder().field("host-header").hostHeaderConfig(h -> h.values(host)).build())
+                        .actions(forwardTo(targetGroup))
+                        .tags(tag("berth:managed", "true"), tag("berth:pod", podId.value())));
+                return;
+            } catch (PriorityInUseException e) {
+                LOG.debug("priority {} taken on {}; picking again", priority, listener);
+            } catch (TooManyRulesException e) {
+                throw new BerthServiceException(ErrorCode.UNAVAILABLE, "Listener " + listener + " has no room for the rule of " + host
+                        + "; add an ALB to the stack's pool or stop pods", e);
+            }
+        }
+        throw new BerthServiceException(ErrorCode.UNAVAILABLE, "Could not find a free rule priority for " + host + " after "
+                + ATTEMPTS + " attempts; retry", null);
+    }
+
+    private String wakerTargetGroup() {
+        String arn = wakerTargetGroup;
+        if (arn == null) {
+            try {
+                arn = elb.createTargetGroup(r -> r.name(WAKER_TARGET_GROUP).targetType(TargetTypeEnum.LAMBDA)
+                        .tags(tag("berth:managed", "true"))).targetGroups().get(0).targetGroupArn();
+            } catch (DuplicateTargetGroupNameException e) {
+                arn = elb.describeTargetGroups(r -> r.names(WAKER_TARGET_GROUP)).targetGroups().get(0).targetGroupArn();
+            }
+            String tg = arn;
+            elb.registerTargets(r -> r.targetGroupArn(tg).targets(t -> t.id(settings.wakerArn())));
+            wakerTargetGroup = arn;
+        }
+        return arn;
+    }
+
+    private List<Rule> rules(String listener) {
+        List<Rule> rules = new ArrayList<>();
+        String marker = null;
+        do {
+            String m = marker;
+            var page = elb.describeRules(r -> r.listenerArn(listener).marker(m).pageSize(400));
+            rules.addAll(page.rules());
+            marker = page.nextMarker();
+        } while (marker != null && !marker.isEmpty());
+        return rules;
+    }
+
+    private static String host(Rule rule) {
+        for (RuleCondition condition : rule.conditions()) {
+            if ("host-header".equals(condition.field())) {
+                if (condition.hostHeaderConfig() != null && !condition.hostHeaderConfig().values().isEmpty()) {
+                    return condition.hostHeaderConfig().values().get(0);
+                }
+                if (!condition.values().isEmpty()) {
+                    return condition.values().get(0);
+                }
+            }
+        }
+        return null;
+    }
+
+    private String hostLabel(Rule rule) {
+        String host = host(rule);
+        String suffix = "." + settings.domain();
+        if (host == null || !host.endsWith(suffix)) {
+            return null;
+        }
+        String first = host.substring(0, host.length() - suffix.length());
+        int dash = first.lastIndexOf('-');
+        return dash <= 0 ? null : first.substring(0, dash);
+    }
+
+    private static Optional<String> forwardTarget(Rule rule) {
+        return rule.actions().stream().filter(a -> a.type() == ActionTypeEnum.FORWARD)
+                .map(a -> a.targetGroupArn() != null ? a.targetGroupArn()
+                        : a.forwardConfig() == null || a.forwardConfig().targetGroups().isEmpty() ? null
+                        : a.forwardConfig().targetGroups().get(0).targetGroupArn())
+                .filter(Objects::nonNull).findFirst();
+    }
+
+    static Optional<PodId> podOf(String targetGroupName) {
+        if (!targetGroupName.startsWith("berth-")) {
+            return Optional.empty();
+        }
+        String rest = targetGroupName.substring("berth-".length());
+        int dash = rest.indexOf('-');
+        String id = dash < 0 ? rest : rest.substring(0, dash);
+        return PodId.looksLikePodId(id) ? Optional.of(PodId.of(id)) : Optional.empty();
+    }
+
+    private static Action forwardTo(String targetGroup) {
+        return Action.builder().type(ActionTypeEnum.FORWARD).targetGroupArn(targetGroup).build();
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
+    }
+}

@@ -1,0 +1,388 @@
+package dev.berth.functions.run;
+
+import dev.berth.BerthClientException;
+import dev.berth.BerthServiceException;
+import dev.berth.ErrorCode;
+import dev.berth.pod.Pod;
+import dev.berth.pod.PodEvents;
+import dev.berth.pod.PodId;
+import dev.berth.pod.PodSpec;
+import dev.berth.run.Endpoint;
+import dev.berth.run.PodRuntime;
+import dev.berth.run.RuntimeState;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse;
+import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
+import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.ClientException;
+import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.Container;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.ContainerOverride;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.KeyValuePair;
+import software.amazon.awssdk.services.ecs.model.LaunchType;
+import software.amazon.awssdk.services.ecs.model.LogDriver;
+import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.ResourceRequirement;
+import software.amazon.awssdk.services.ecs.model.ResourceType;
+import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
+import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
+import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.ecs.model.TaskField;
+
+/**
+ * {@link PodRuntime} on ECS: one Fargate task per pod (a capacity provider with GPU instances for GPU pods).
+ * Task definitions are made per image and size ({@code berth-<image12>-<cpu>-<memory>}) and reused; each
+ * pod's command and environment go in {@code RunTask} overrides. Tasks run in {@code awsvpc} mode in private
+ * subnets; {@code startedBy} and the tag {@code berth:pod} carry the pod id.
+ *
+ * <p>ECS cannot tell readiness synchronously: {@link #start} returns the task ARN, and the "ECS Task State
+ * Change" events report RUNNING (with the task's private IP) and STOPPED to the task-events function. Logs
+ * come from CloudWatch Logs ({@code awslogs} driver, stream prefix {@code pod}). Thread-safe.
+ */
+public final class EcsFargatePodRuntime implements PodRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(EcsFargatePodRuntime.class);
+    public static final String POD_CONTAINER = "pod";
+    public static final String SIDECAR_CONTAINER = "activity";
+    static final String LOG_PREFIX = "pod";
+    public static final String PORTS_VARIABLE = "BERTH_PORTS";
+    public static final String POD_ID_VARIABLE = "BERTH_POD_ID";
+    static final int SIDECAR_MEMORY_MIB = 64;
+
+    private final EcsClient ecs;
+    private final CloudWatchLogsClient logs;
+    private final Settings settings;
+    private final PodEvents events;
+    private final Map<String, String> taskDefinitions = new ConcurrentHashMap<>();
+
+    /**
+     * @param sidecarImage        the activity sidecar's image, or {@code null} to run pods without it
+     * @param gpuCapacityProvider the capacity provider of GPU instances, or {@code null} (GPU pods are refused)
+     * @param fargateSpot         whether non-GPU pods run on FARGATE_SPOT
+     */
+    public record Settings(String region, String cluster, List<String> subnets, String securityGroup,
+                           String executionRoleArn, String taskRoleArn, String logGroup, String sidecarImage,
+                           String metricNamespace, String gpuCapacityProvider, boolean fargateSpot) {
+        public Settings {
+            Objects.requireNonNull(region, "region");
+            Objects.requireNonNull(cluster, "cluster");
+            subnets = List.copyOf(subnets);
+            Objects.requireNonNull(securityGroup, "securityGroup");
+            Objects.requireNonNull(executionRoleArn, "executionRoleArn");
+            Objects.requireNonNull(logGroup, "logGroup");
+            Objects.requireNonNull(metricNamespace, "metricNamespace");
+        }
+    }
+
+    public EcsFargatePodRuntime(EcsClient ecs, CloudWatchLogsClient logs, Settings settings, PodEvents events) {
+        this.ecs = Objects.requireNonNull(ecs, "ecs");
+        this.logs = Objects.requireNonNull(logs, "logs");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.events = Objects.requireNonNull(events, "events");
+    }
+
+    @Override
+    public void validate(PodSpec spec) {
+        if (spec.blockNetwork()) {
+            throw new BerthClientException(ErrorCode.UNSUPPORTED, "blockNetwork",
+                    "blockNetwork is not supported on AWS (tasks share the stack's security group); remove it or run the pod locally");
+        }
+        if (spec.gpu() != null && settings.gpuCapacityProvider() == null) {
+            throw new BerthClientException(ErrorCode.UNSUPPORTED, "gpu",
+                    "gpu '" + spec.gpu() + "' was asked for but this stack has no GPU capacity provider; deploy the stack with GPU capacity or remove gpu");
+        }
+        if (spec.gpu() == null) {
+            FargateSize.fitting(spec.cpu(), spec.memoryMiB());
+        }
+    }
+
+    @Override
+    public String start(Pod pod, String imageRef) {
+        validate(pod.spec());
+        boolean gpu = pod.spec().gpu() != null;
+        String taskDefinition = taskDefinition(pod, imageRef);
+        List<KeyValuePair> podEnv = new ArrayList<>();
+        pod.spec().env().forEach((k, v) -> podEnv.add(pair(k, v)));
+        podEnv.add(pair(POD_ID_VARIABLE, pod.id().value()));
+        List<ContainerOverride> overrides = new ArrayList<>();
+        overrides.add(ContainerOverride.builder().name(POD_CONTAINER).command(pod.spec().entrypoint()).environment(podEnv).build());
+        String ports = pod.spec().ports().stream().map(String::valueOf).collect(Collectors.joining(","));
+        if (settings.sidecarImage() != null) {
+            overrides.add(ContainerOverride.builder().name(SIDECAR_CONTAINER).environment(
+                    pair(POD_ID_VARIABLE, pod.id().value()), pair(PORTS_VARIABLE, ports),
+                    pair("BERTH_METRIC_NAMESPACE", settings.metricNamespace())).build());
+        } else {
+            podEnv.add(pair(PORTS_VARIABLE, ports));
+        }
+        RunTaskRequest.Builder run = RunTaskRequest.builder()
+                .cluster(settings.cluster())
+                .taskDefinition(taskDefinition)
+                .count(1)
+                .startedBy(pod.id().value())
+                .networkConfiguration(n -> n.awsvpcConfiguration(a -> a.subnets(settings.subnets())
+                        .securityGroups(settings.securityGroup()).assignPublicIp(AssignPublicIp.DISABLED)))
+                .overrides(o -> o.containerOverrides(overrides))
+                .tags(tag("berth:managed", "true"), tag("berth:pod", pod.id().value()));
+        if (gpu) {
+            run.capacityProviderStrategy(CapacityProviderStrategyItem.builder().capacityProvider(settings.gpuCapacityProvider()).weight(1).build());
+        } else if (settings.fargateSpot()) {
+            run.capacityProviderStrategy(CapacityProviderStrategyItem.builder().capacityProvider("FARGATE_SPOT").weight(1).build());
+        } else {
+            run.launchType(LaunchType.FARGATE);
+        }
+        RunTaskResponse response = ecs.runTask(run.build());
+        if (response.tasks().isEmpty()) {
+            String reasons = response.failures().stream().map(f -> f.reason() + (f.detail() == null ? "" : " (" + f.detail() + ")"))
+                    .collect(Collectors.joining("; "));
+            throw new BerthServiceException(ErrorCode.UNAVAILABLE, "ECS could not run the task of pod " + pod.id() + ": " + reasons, null);
+        }
+        String arn = response.tasks().get(0).taskArn();
+        LOG.info("podId={} task={} started", pod.id(), arn);
+        return arn;
+    }
+
+    /** The task definition for the pod's image and size, registered on first use. */
+    String taskDefinition(Pod pod, String imageRef) {
+        FargateSize size = FargateSize.fitting(pod.spec().cpu(), pod.spec().memoryMiB());
+        boolean gpu = pod.spec().gpu() != null;
+        String family = "berth-" + pod.imageId().shortValue() + "-" + size.cpuUnits() + "-" + size.memoryMiB()
+                + (gpu ? "-g" + pod.spec().gpuCount() : "");
+        return taskDefinitions.computeIfAbsent(family, f -> existing(f).orElseGet(() -> register(f, imageRef, size, gpu, pod.spec().gpuCount())));
+    }
+
+    private Optional<String> existing(String family) {
+        try {
+            return Optional.of(ecs.describeTaskDefinition(r -> r.taskDefinition(family)).taskDefinition().taskDefinitionArn());
+        } catch (ClientException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String register(String family, String imageRef, FargateSize size, boolean gpu, int gpuCount) {
+        List<ContainerDefinition> containers = new ArrayList<>();
+        ContainerDefinition.Builder pod = ContainerDefinition.builder()
+                .name(POD_CONTAINER).image(imageRef).essential(true)
+                // Soft limits (the task's size is the hard one); the sidecar keeps a small share.
+                .memoryReservation(size.memoryMiB() - (settings.sidecarImage() != null ? SIDECAR_MEMORY_MIB : 0))
+                .logConfiguration(l -> l.logDriver(LogDriver.AWSLOGS).options(Map.of(
+                        "awslogs-group", settings.logGroup(), "awslogs-region", settings.region(), "awslogs-stream-prefix", LOG_PREFIX)));
+        if (gpu) {
+            pod.resourceRequirements(ResourceRequirement.builder().type(ResourceType.GPU).value(Integer.toString(gpuCount)).build());
+        }
+        containers.add(pod.build());
+        if (settings.sidecarImage() != null) {
+            containers.add(ContainerDefinition.builder()
+                    .name(SIDECAR_CONTAINER).image(settings.sidecarImage()).essential(false)
+                    .memoryReservation(SIDECAR_MEMORY_MIB)
+                    .logConfiguration(l -> l.logDriver(LogDriver.AWSLOGS).options(Map.of(
+                            "awslogs-group", settings.logGroup(), "awslogs-region", settings.region(), "awslogs-stream-prefix", LOG_PREFIX)))
+                    .build());
+        }
+        String arn = ecs.registerTaskDefinition(r -> r.family(family)
+                .networkMode(NetworkMode.AWSVPC)
+                .requiresCompatibilities(gpu ? Compatibility.EC2 : Compatibility.FARGATE)
+                .cpu(Integer.toString(size.cpuUnits()))
+                .memory(Integer.toString(size.memoryMiB()))
+                .executionRoleArn(settings.executionRoleArn())
+                .taskRoleArn(settings.taskRoleArn())
+                .containerDefinitions(containers)
+                .tags(tag("berth:managed", "true"))).taskDefinition().taskDefinitionArn();
+        LOG.info("taskDefinition={} registered", arn);
+        return arn;
+    }
+
+    @Override
+    public RuntimeState inspect(String runtimeRef) {
+        return describe(runtimeRef).map(EcsFargatePodRuntime::state).orElseGet(RuntimeState.Missing::new);
+    }
+
+    @Override
+    public RuntimeState adopt(Pod pod) {
+        if (pod.runtimeRef() == null) {
+            return new RuntimeState.Missing();
+        }
+        RuntimeState state = inspect(pod.runtimeRef());
+        if (state instanceof RuntimeState.Running running && !running.endpoints().isEmpty()) {
+            events.podReady(pod.id(), running.endpoints());
+        } else if (state instanceof RuntimeState.Exited exited) {
+            events.podExited(pod.id(), exited.exitCode());
+        }
+        return state;
+    }
+
+    @Override
+    public void stop(String runtimeRef) {
+        Optional<Task> task = describe(runtimeRef);
+        if (task.isEmpty() || "STOPPED".equals(task.get().lastStatus()) || "STOPPED".equals(task.get().desiredStatus())) {
+            return;
+        }
+        ecs.stopTask(r -> r.cluster(settings.cluster()).task(runtimeRef).reason("Stopped by Berth"));
+        LOG.info("task={} stop requested", runtimeRef);
+    }
+
+    @Override
+    public List<Owned> list() {
+        List<String> arns = new ArrayList<>();
+        for (DesiredStatus status : List.of(DesiredStatus.RUNNING, DesiredStatus.STOPPED)) {
+            ecs.listTasksPaginator(r -> r.cluster(settings.cluster()).desiredStatus(status)).taskArns().forEach(arns::add);
+        }
+        List<Owned> owned = new ArrayList<>();
+        for (int i = 0; i < arns.size(); i += 100) {
+            List<String> batch = arns.subList(i, Math.min(arns.size(), i + 100));
+            for (Task task : ecs.describeTasks(r -> r.cluster(settings.cluster()).tasks(batch).include(TaskField.TAGS)).tasks()) {
+                podId(task).ifPresent(id -> owned.add(new Owned(id, task.taskArn(), state(task))));
+            }
+        }
+        return owned;
+    }
+
+    @Override
+    public Stream<String> logs(String runtimeRef, boolean follow) {
+        String stream = LOG_PREFIX + "/" + POD_CONTAINER + "/" + taskId(runtimeRef);
+        Iterator<String> lines = new Iterator<>() {
+            private final List<String> buffer = new ArrayList<>();
+            private String token;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                while (buffer.isEmpty() && !done) {
+                    fetch();
+                }
+                return !buffer.isEmpty();
+            }
+
+            @Override
+            public String next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return buffer.remove(0);
+            }
+
+            private void fetch() {
+                GetLogEventsResponse page;
+                try {
+                    page = logs.getLogEvents(r -> {
+                        r.logGroupName(settings.logGroup()).logStreamName(stream).startFromHead(true);
+                        if (token != null) {
+                            r.nextToken(token);
+                        }
+                    });
+                } catch (software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException e) {
+                    page = null;
+                }
+                if (page != null) {
+                    page.events().stream().map(OutputLogEvent::message).forEach(buffer::add);
+                }
+                boolean endOfStream = page == null || page.nextForwardToken() == null || page.nextForwardToken().equals(token);
+                if (page != null) {
+                    token = page.nextForwardToken();
+                }
+                if (endOfStream && buffer.isEmpty()) {
+                    if (!follow || !(inspect(runtimeRef) instanceof RuntimeState.Running)) {
+                        done = true;
+                    } else {
+                        pause();
+                    }
+                }
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(lines, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BerthServiceException(ErrorCode.UNAVAILABLE, "Interrupted while following logs", e);
+        }
+    }
+
+    private Optional<Task> describe(String taskArn) {
+        try {
+            return ecs.describeTasks(r -> r.cluster(settings.cluster()).tasks(taskArn).include(TaskField.TAGS)).tasks().stream().findFirst();
+        } catch (ClientException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** What a described task means for its pod. */
+    static RuntimeState state(Task task) {
+        if ("STOPPED".equals(task.lastStatus()) || "DELETED".equals(task.lastStatus())) {
+            return task.containers().stream().filter(c -> POD_CONTAINER.equals(c.name())).map(Container::exitCode)
+                    .filter(Objects::nonNull).findFirst()
+                    .<RuntimeState>map(RuntimeState.Exited::new).orElseGet(RuntimeState.Missing::new);
+        }
+        if (!"RUNNING".equals(task.lastStatus())) {
+            return new RuntimeState.Running(Map.of());
+        }
+        return new RuntimeState.Running(endpoints(privateIp(task), ports(task)));
+    }
+
+    /** Each pod port at the task's private IP. */
+    public static Map<Integer, Endpoint> endpoints(String ip, List<Integer> ports) {
+        Map<Integer, Endpoint> endpoints = new LinkedHashMap<>();
+        if (ip != null) {
+            ports.forEach(port -> endpoints.put(port, new Endpoint(ip, port)));
+        }
+        return endpoints;
+    }
+
+    private static String privateIp(Task task) {
+        return task.attachments().stream().flatMap(a -> a.details().stream())
+                .filter(d -> "privateIPv4Address".equals(d.name())).map(KeyValuePair::value).findFirst().orElse(null);
+    }
+
+    private static List<Integer> ports(Task task) {
+        if (task.overrides() == null) {
+            return List.of();
+        }
+        return task.overrides().containerOverrides().stream().flatMap(o -> o.environment().stream())
+                .filter(e -> PORTS_VARIABLE.equals(e.name())).findFirst()
+                .map(e -> e.value().isBlank() ? List.<Integer>of()
+                        : Stream.of(e.value().split(",")).map(String::strip).map(Integer::valueOf).toList())
+                .orElse(List.of());
+    }
+
+    private static Optional<PodId> podId(Task task) {
+        if (PodId.looksLikePodId(task.startedBy())) {
+            return Optional.of(PodId.of(task.startedBy()));
+        }
+        return task.tags().stream().filter(t -> "berth:pod".equals(t.key())).map(Tag::value)
+                .filter(PodId::looksLikePodId).map(PodId::of).findFirst();
+    }
+
+    static String taskId(String taskArn) {
+        return taskArn.substring(taskArn.lastIndexOf('/') + 1);
+    }
+
+    private static KeyValuePair pair(String name, String value) {
+        return KeyValuePair.builder().name(name).value(value).build();
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.berth.emulator;
+
+import dev.berth.functions.internal.CodeBuildApi;
+import dev.berth.functions.store.DynamoDbPodStore;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
+
+/** Creates, in the emulator, what the CDK stack provisions, each with a unique name. */
+public final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** The pods table exactly as AWS-CONTRACT.md describes it. */
+    public static String table(Emulator aws) {
+        String name = Emulator.unique("berth-pods");
+        aws.clients().dynamoDb().createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attr("pk"), attr("sk"), attr("status"), attr("createdAt"), attr("deployment"))
+                .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
+                .globalSecondaryIndexes(index(DynamoDbPodStore.STATUS_INDEX, "status"), index(DynamoDbPodStore.DEPLOYMENT_INDEX, "deployment")));
+        return name;
+    }
+
+    public static String bucket(Emulator aws) {
+        String name = Emulator.unique("berth-contexts");
+        aws.clients().s3().createBucket(r -> r.bucket(name));
+        return name;
+    }
+
+    public static String repository(Emulator aws) {
+        String name = Emulator.unique("berth-pods");
+        aws.clients().ecr().createRepository(r -> r.repositoryName(name));
+        return name;
+    }
+
+    public static String codeBuildProject(Emulator aws) {
+        String name = Emulator.unique("berth-build");
+        CodeBuildApi api = aws.clients().codeBuild();
+        var body = CodeBuildApi.object().put("name", name).put("serviceRole", "arn:aws:iam::123456789012:role/berth-build");
+        body.putObject("source").put("type", "S3").put("location", "berth-contexts/none.zip");
+        body.putObject("artifacts").put("type", "NO_ARTIFACTS");
+        body.putObject("environment").put("type", "LINUX_CONTAINER").put("image", "aws/codebuild/standard:7.0")
+                .put("computeType", "BUILD_GENERAL1_SMALL").put("privilegedMode", true);
+        api.call("CreateProject", body);
+        return name;
+    }
+
+    /** A VPC with two subnets and a security group. */
+    public record Network(String vpcId, List<String> subnets, String securityGroup) {
+    }
+
+    public static Network network(Emulator aws) {
+        Ec2Client ec2 = aws.ec2();
+        String vpc = ec2.createVpc(r -> r.cidrBlock("10.20.0.0/16")).vpc().vpcId();
+        ec2.modifyVpcAttribute(r -> r.vpcId(vpc).enableDnsHostnames(b -> b.value(true)));
+        List<String> subnets = new ArrayList<>();
+        subnets.add(ec2.createSubnet(r -> r.vpcId(vpc).cidrBlock("10.20.1.0/24").availabilityZone("us-east-1a")).subnet().subnetId());
+        subnets.add(ec2.createSubnet(r -> r.vpcId(vpc).cidrBlock("10.20.2.0/24").availabilityZone("us-east-1b")).subnet().subnetId());
+        String sg = ec2.createSecurityGroup(r -> r.vpcId(vpc).groupName(Emulator.unique("berth-tasks")).description("tasks")).groupId();
+        return new Network(vpc, subnets, sg);
+    }
+
+    /** One HTTPS listener on each of {@code count} new ALBs. */
+    public static List<String> listeners(Emulator aws, Network network, int count) {
+        ElasticLoadBalancingV2Client elb = aws.clients().elb();
+        List<String> listeners = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String lb = elb.createLoadBalancer(r -> r.name(Emulator.unique("berth")).subnets(network.subnets())
+                    .securityGroups(network.securityGroup())).loadBalancers().get(0).loadBalancerArn();
+            String fallback = elb.createTargetGroup(r -> r.name(Emulator.unique("berth-none")).protocol(ProtocolEnum.HTTP).port(80)
+                    .vpcId(network.vpcId())).targetGroups().get(0).targetGroupArn();
+            listeners.add(elb.createListener(r -> r.loadBalancerArn(lb).protocol(ProtocolEnum.HTTP).port(80)
+                    .defaultActions(a -> a.type("forward").targetGroupArn(fallback))).listeners().get(0).listenerArn());
+        }
+        return listeners;
+    }
+
+    public static String cluster(Emulator aws) {
+        String name = Emulator.unique("berth");
+        aws.clients().ecs().createCluster(r -> r.clusterName(name));
+        return name;
+    }
+
+    public static String logGroup(Emulator aws) {
+        String name = "/berth/" + Emulator.unique("pods");
+        aws.clients().logs().createLogGroup(r -> r.logGroupName(name));
+        return name;
+    }
+
+    private static AttributeDefinition attr(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+
+    private static GlobalSecondaryIndex index(String name, String partition) {
+        return GlobalSecondaryIndex.builder().indexName(name)
+                .keySchema(key(partition, KeyType.HASH), key("createdAt", KeyType.RANGE))
+                .projection(p -> p.projectionType(ProjectionType.ALL)).build();
+    }
+}
