@@ -84,26 +84,30 @@ final class TestStacks {
         return synth(variant).template();
     }
 
-    /** A real (tiny) jar with a manifest and one entry, as the Lambda code asset. */
-    static Path functionsJar() {
-        Path dir = TARGET.resolve("test-functions");
-        Path jar = dir.resolve("berth-functions.jar");
-        if (Files.exists(jar)) {
-            return jar;
+    private static Path functionsJar;
+
+    /** A real (tiny) jar with a manifest and one entry, written once per JVM to a temp dir, as the Lambda code asset. */
+    static synchronized Path functionsJar() {
+        if (functionsJar != null) {
+            return functionsJar;
         }
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         try {
-            Files.createDirectories(dir);
+            Path dir = Files.createTempDirectory("berth-functions");
+            Path jar = dir.resolve("berth-functions.jar");
+            jar.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
             try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
                 jarOut.putNextEntry(new JarEntry("dev/berth/functions/README.txt"));
                 jarOut.write("stand-in for the Berth functions jar".getBytes(StandardCharsets.UTF_8));
                 jarOut.closeEntry();
             }
+            functionsJar = jar;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return jar;
+        return functionsJar;
     }
 
     /** The required context plus the test jar. */

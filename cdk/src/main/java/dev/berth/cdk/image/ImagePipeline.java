@@ -1,5 +1,6 @@
 package dev.berth.cdk.image;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -81,9 +82,9 @@ public final class ImagePipeline extends Construct {
                         .computeType(ComputeType.MEDIUM)
                         .privileged(true)
                         .build())
-                .environmentVariables(Map.of(
-                        "REPOSITORY_URI", BuildEnvironmentVariable.builder().value(repository.getRepositoryUri()).build(),
-                        "CONTEXT_BUCKET", BuildEnvironmentVariable.builder().value(contextBucket.getBucketName()).build()))
+                .environmentVariables(ordered(
+                        "CONTEXT_BUCKET", BuildEnvironmentVariable.builder().value(contextBucket.getBucketName()).build(),
+                        "REPOSITORY_URI", BuildEnvironmentVariable.builder().value(repository.getRepositoryUri()).build()))
                 .buildSpec(BuildSpec.fromObjectToYaml(buildSpec()))
                 .timeout(Duration.minutes(props.buildTimeoutMinutes()))
                 .logging(LoggingOptions.builder()
@@ -94,10 +95,21 @@ public final class ImagePipeline extends Construct {
         repository.grantPullPush(project);
     }
 
+    /** Insertion-ordered, so the synthesized template is the same on every run. */
+    private static <V> Map<String, V> ordered(Object... keysAndValues) {
+        Map<String, V> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            V value = (V) keysAndValues[i + 1];
+            map.put((String) keysAndValues[i], value);
+        }
+        return map;
+    }
+
     private static Map<String, Object> buildSpec() {
-        return Map.of(
+        return ordered(
                 "version", "0.2",
-                "phases", Map.of(
+                "phases", ordered(
                         "pre_build", Map.of("commands", List.of(
                                 "case \"$IMAGE_ID\" in *[!0-9a-f]*|'') echo \"IMAGE_ID '$IMAGE_ID' must be 64 lowercase hex digits\"; exit 1;; esac",
                                 "test ${#IMAGE_ID} -eq 64 || { echo \"IMAGE_ID '$IMAGE_ID' must be 64 lowercase hex digits\"; exit 1; }",
