@@ -76,6 +76,10 @@ public record BerthSettings(String stackName, String podDomain, String hostedZon
             throw new IllegalArgumentException("logRetentionDays " + logRetentionDays + " is not a CloudWatch Logs retention; use one of "
                     + new TreeSet<>(RETENTION.keySet()));
         }
+        if (gpu != null && vpc == null && natGateways == 0) {
+            throw new IllegalArgumentException("gpu=true needs natGateways >= 1 (the ECS agent on GPU instances reaches ECS through NAT);"
+                    + " pass -c natGateways=1 or -c gpu=false");
+        }
         Objects.requireNonNull(functionsJar, "functionsJar");
         if (account != null && !ACCOUNT.matcher(account).matches()) {
             throw new IllegalArgumentException("account '" + account + "' is not a 12-digit AWS account id");

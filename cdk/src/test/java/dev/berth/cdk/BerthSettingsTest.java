@@ -112,4 +112,16 @@ class BerthSettingsTest {
                 .hasMessageContaining("logRetentionDays 10")
                 .hasMessageContaining("[1, 3, 5, 7, 14, 30");
     }
+
+    @Test
+    void fromContext_whenGpuWithoutNat_rejectsWithFix() {
+        Map<String, Object> context = required();
+        context.put("gpu", "true");
+        context.put("natGateways", "0");
+
+        assertThatThrownBy(() -> BerthSettings.fromContext(context::get))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("gpu=true needs natGateways >= 1")
+                .hasMessageContaining("-c natGateways=1 or -c gpu=false");
+    }
 }
