@@ -88,7 +88,7 @@ public final class LocalPlatform implements AutoCloseable {
         PodEvents.Relay events = new PodEvents.Relay();
         BaseImages bases = BaseImages.load(home.resolve("base-images.properties"), Map.of(), docker);
         DockerImageBuilder builder = new DockerImageBuilder(docker, bases, events, executor);
-        this.runtime = new DockerPodRuntime(docker, events, DockerRuntimeConfig.defaults());
+        this.runtime = new DockerPodRuntime(docker, events, DockerRuntimeConfig.builder().owner(ownerId(home)).build());
         LocalCa ca = LocalCa.open(home.resolve("tls"), config.domain(), Clock.systemUTC());
         RouteBook routes = new RouteBook();
         this.router = VertxRouter.builder(ca)
@@ -248,6 +248,24 @@ public final class LocalPlatform implements AutoCloseable {
             return home;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the Berth home " + home + "; set BERTH_HOME to a writable directory", e);
+        }
+    }
+
+    /**
+     * This home's platform id, made once: containers carry it, so platforms with other homes on the same engine
+     * (another user, a test) never adopt or remove this one's pods.
+     */
+    private static String ownerId(Path home) {
+        Path file = home.resolve("platform-id");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file).strip();
+            }
+            String id = "b" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(6));
+            Files.writeString(file, id + "\n");
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or create " + file, e);
         }
     }
 

@@ -69,6 +69,8 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     private static final long NO_PORT_SETTLE_MILLIS = 250;
     public static final String LABEL_MANAGED = "dev.berth.managed";
     public static final String LABEL_POD_ID = "dev.berth.pod-id";
+    /** Which platform owns the container: only it lists, adopts and removes it. */
+    public static final String LABEL_OWNER = "dev.berth.owner";
     /** The pod's ports, comma-separated, so that endpoints are known without the pod record. */
     public static final String LABEL_PORTS = "dev.berth.ports";
     private static final Logger LOG = LoggerFactory.getLogger(DockerPodRuntime.class);
@@ -154,6 +156,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(LABEL_MANAGED, "true");
         labels.put(LABEL_POD_ID, podId.value());
+        labels.put(LABEL_OWNER, config.owner());
         labels.put(LABEL_PORTS, spec.ports().stream().map(String::valueOf).collect(Collectors.joining(",")));
         List<String> env = spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         return docker.createContainerCmd(imageRef)
@@ -255,7 +258,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         }
         // A crash between create and recording the handle: find the container by its pod id label.
         List<Container> containers = docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_POD_ID, pod.id().value())).exec();
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, config.owner(), LABEL_POD_ID, pod.id().value())).exec();
         for (Container c : containers) {
             try {
                 return Optional.of(docker.inspectContainerCmd(c.getId()).exec());
@@ -306,7 +309,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     @Override
     public List<Owned> list() {
         List<Container> containers = docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(LABEL_MANAGED, "true")).exec();
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, config.owner())).exec();
         List<Owned> owned = new ArrayList<>();
         for (Container c : containers) {
             String podId = c.getLabels() == null ? null : c.getLabels().get(LABEL_POD_ID);
@@ -453,7 +456,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             eventStream = docker.eventsCmd()
                     .withEventTypeFilter(EventType.CONTAINER)
                     .withEventFilter("die")
-                    .withLabelFilter(Map.of(LABEL_MANAGED, "true"))
+                    .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, config.owner()))
                     // Replays what happened while the stream was down (events are idempotent for PodEvents).
                     .withSince(String.valueOf(lastEventSeconds - 1))
                     .exec(new DieEvents());

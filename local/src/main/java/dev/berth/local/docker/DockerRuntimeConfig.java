@@ -15,13 +15,17 @@ import java.util.Objects;
  * @param nofile           the open files limit (soft = hard); Podman needs it explicit. It must not exceed the
  *                         engine's own hard limit, or every start fails with "error setting rlimits"
  * @param nproc            the processes limit per user (soft = hard); Podman needs it explicit
+ * @param owner            which platform owns the containers (label {@code dev.berth.owner}): platforms with different
+ *                         homes share one engine without adopting, or removing as orphans, each other's pods
  */
 public record DockerRuntimeConfig(String network, String isolatedNetwork, Duration readinessTimeout,
-                                  Duration pollInterval, Duration stopGrace, long pidsLimit, long nofile, long nproc) {
+                                  Duration pollInterval, Duration stopGrace, long pidsLimit, long nofile, long nproc,
+                                  String owner) {
 
     public DockerRuntimeConfig {
         requireName(network, "network");
         requireName(isolatedNetwork, "isolatedNetwork");
+        requireName(owner, "owner");
         if (network.equals(isolatedNetwork)) {
             throw new IllegalArgumentException("network and isolatedNetwork are both '" + network + "'; give them different names");
         }
@@ -69,6 +73,7 @@ public record DockerRuntimeConfig(String network, String isolatedNetwork, Durati
         // At most the engine's own hard limit (20000 for dockerd here; raising it fails the start), plenty for pods.
         private long nofile = 8192;
         private long nproc = 4096;
+        private String owner = "default";
 
         private Builder() {
         }
@@ -113,8 +118,14 @@ public record DockerRuntimeConfig(String network, String isolatedNetwork, Durati
             return this;
         }
 
+        public Builder owner(String owner) {
+            this.owner = owner;
+            return this;
+        }
+
         public DockerRuntimeConfig build() {
-            return new DockerRuntimeConfig(network, isolatedNetwork, readinessTimeout, pollInterval, stopGrace, pidsLimit, nofile, nproc);
+            return new DockerRuntimeConfig(network, isolatedNetwork, readinessTimeout, pollInterval, stopGrace, pidsLimit, nofile, nproc,
+                    owner);
         }
     }
 }

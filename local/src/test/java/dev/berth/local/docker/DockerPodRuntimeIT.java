@@ -127,7 +127,9 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
     void start_withBlockNetwork_cannotReachOutsideButServesTheHost() throws IOException {
         // The outside: Debian's mirror (reachable from this machine), by address, since an internal network
         // has no DNS for outside names either. The same probe from a normal pod shows that it is reachable.
-        String outside = InetAddress.getByName("deb.debian.org").getHostAddress();
+        // IPv4: the bridge networks have no IPv6 route, so an AAAA answer would look blocked for both pods.
+        String outside = java.util.Arrays.stream(InetAddress.getAllByName("deb.debian.org"))
+                .filter(a -> a instanceof java.net.Inet4Address).findFirst().orElseThrow().getHostAddress();
         String probe = "out=$(printf 'HEAD /debian/ HTTP/1.0\\r\\nHost: deb.debian.org\\r\\n\\r\\n' | nc -w 5 \"$1\" 80 2>&1); "
                 + "case \"$out\" in HTTP/1.*) echo REACHED;; *) echo \"BLOCKED $out\";; esac";
         Pod open = pod(spec(List.of("sh", "-c", probe, "sh", outside)).build());
