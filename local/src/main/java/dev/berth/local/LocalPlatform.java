@@ -86,7 +86,7 @@ public final class LocalPlatform implements AutoCloseable {
         this.docker = DockerClients.connect(config.env());
         this.store = SqlitePodStore.inHome(home);
         PodEvents.Relay events = new PodEvents.Relay();
-        BaseImages bases = BaseImages.load(home.resolve("base-images.properties"), Map.of(), docker);
+        BaseImages bases = BaseImages.load(home.resolve(BaseImages.FILE_NAME), Map.of(), docker);
         DockerImageBuilder builder = new DockerImageBuilder(docker, bases, events, executor);
         this.runtime = new DockerPodRuntime(docker, events, DockerRuntimeConfig.builder().owner(ownerId(home)).build());
         LocalCa ca = LocalCa.open(home.resolve("tls"), config.domain(), Clock.systemUTC());

@@ -83,9 +83,7 @@ public final class BaseImages {
 
     /** {@code $BERTH_HOME/base-images.properties}, by default {@code ~/.berth/base-images.properties}. */
     public static Path defaultFile(Map<String, String> env) {
-        String home = env.get("BERTH_HOME");
-        Path dir = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".berth");
-        return dir.resolve(FILE_NAME);
+        return dev.berth.local.LocalConfig.home(env).resolve(FILE_NAME);
     }
 
     /** The public names mapped, sorted. */

@@ -130,9 +130,7 @@ public final class LocalCa {
 
     /** {@code $BERTH_HOME/tls}, or {@code ~/.berth/tls} when {@code BERTH_HOME} is not set. */
     public static Path defaultDirectory(Map<String, String> env) {
-        String home = env.get("BERTH_HOME");
-        Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".berth");
-        return base.resolve("tls");
+        return dev.berth.local.LocalConfig.home(env).resolve("tls");
     }
 
     /**
