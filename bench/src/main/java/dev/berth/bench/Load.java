@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -21,18 +22,29 @@ import javax.net.ssl.SSLContext;
  * warm-up whose requests are not counted.
  */
 final class Load {
+    /** The name prefix of the load threads, so {@link CpuMeter} can count them. */
+    static final String THREAD_PREFIX = "bench-load-";
     private final SSLContext tls;
     private final int connections;
 
-    Load(SSLContext tls, int connections) {
+    private final CpuMeter cpu;
+
+    Load(SSLContext tls, int connections, CpuMeter cpu) {
         this.tls = tls;
         this.connections = connections;
+        this.cpu = cpu;
     }
 
     /** What one run measured. */
-    record Result(String target, long requests, long errors, double seconds, Samples latencies) {
+    record Result(String target, long requests, long errors, double seconds, Samples latencies, Map<String, Long> cpuNanos) {
         double requestsPerSecond() {
             return requests / seconds;
+        }
+
+        /** CPU microseconds per request spent by {@code group}, or NaN if not measured. */
+        double cpuMicrosPerRequest(String group) {
+            Long nanos = cpuNanos.get(group);
+            return nanos == null || requests == 0 ? Double.NaN : nanos / 1e3 / requests;
         }
     }
 
@@ -46,13 +58,19 @@ final class Load {
         long measureFrom = start + warmUp.toNanos();
         long end = measureFrom + measure.toNanos();
         // Platform threads: one per connection, blocking send, as a simple client would.
-        try (ExecutorService threads = Executors.newFixedThreadPool(connections)) {
+        Map<String, Long> cpuFrom;
+        Map<String, Long> cpuTo;
+        try (ExecutorService threads = Executors.newFixedThreadPool(connections, Thread.ofPlatform().name(THREAD_PREFIX, 0).factory())) {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 Samples samples = new Samples();
                 perThread.add(samples);
                 running.add(threads.submit(() -> loop(client, request, measureFrom, end, samples, errors)));
             }
+            sleepUntil(measureFrom);
+            cpuFrom = cpu.snapshot();
+            sleepUntil(end);
+            cpuTo = cpu.snapshot();
             for (Future<?> f : running) {
                 f.get();
             }
@@ -61,7 +79,14 @@ final class Load {
         }
         client.close();
         Samples all = Samples.merge(perThread);
-        return new Result(label, all.size(), errors.get(), measure.toNanos() / 1e9, all);
+        return new Result(label, all.size(), errors.get(), measure.toNanos() / 1e9, all, CpuMeter.delta(cpuFrom, cpuTo));
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
     }
 
     private static void loop(HttpClient client, HttpRequest request, long measureFrom, long end, Samples samples, AtomicLong errors) {

@@ -198,7 +198,13 @@ public final class LocalBench {
 
     // ---- 2. router overhead
 
-    record RouterResult(Load.Result direct, Load.Result router, List<Load.Result> rounds, String backend) {
+    static final String DIRECT = "direct";
+    static final String ROUTER = "router";
+    static final String TLS_ONLY = "tls-only";
+    private static final Map<String, String> PATH_NAMES = Map.of(DIRECT, "direct (http, IP)", ROUTER, "router (https, URL)",
+            TLS_ONLY, "  tls-only (ref.)");
+
+    record RouterResult(Load.Result direct, Load.Result router, Load.Result tlsOnly, List<Load.Result> rounds, String backend) {
         double ratio() {
             return router.requestsPerSecond() / direct.requestsPerSecond();
         }
@@ -210,26 +216,33 @@ public final class LocalBench {
         JsonNode pod = api.awaitStatus(id, Duration.ofMinutes(5), "RUNNING");
         String routed = url(pod);
         api.awaitFirst200(routed, Duration.ofSeconds(60), 10);
-        String direct = "http://" + containerIp(pod.path("runtimeRef").asText()) + ":8080/";
+        String containerId = docker.inspectContainerCmd(pod.path("runtimeRef").asText()).exec().getId();
+        String direct = "http://" + containerIp(containerId) + ":8080/";
         SSLContext tls = platform.ca().clientSslContext();
-        Load load = new Load(tls, options.connections);
+        Load load = new Load(tls, options.connections, new CpuMeter(containerId));
         Duration warm = Duration.ofSeconds(options.warmupSeconds);
         Duration measure = Duration.ofSeconds(options.seconds);
         List<Load.Result> rounds = new ArrayList<>();
-        try {
+        try (TlsOnlyServer tlsOnly = new TlsOnlyServer(platform.ca(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))) {
+            Map<String, String> targets = new LinkedHashMap<>();
+            targets.put(DIRECT, direct);
+            targets.put(ROUTER, routed);
+            targets.put(TLS_ONLY, tlsOnly.url(platform.ca().domain()));
             for (int round = 0; round < options.rounds; round++) {
-                for (String target : List.of("direct", "router")) {
-                    String url = target.equals("direct") ? direct : routed;
-                    Load.Result r = load.run(target, url, warm, measure);
+                for (Map.Entry<String, String> target : targets.entrySet()) {
+                    Load.Result r = load.run(target.getKey(), target.getValue(), warm, measure);
                     rounds.add(r);
-                    progress("router: round %d %s %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors", round + 1, target,
-                            r.requestsPerSecond(), r.latencies().percentileMillis(50), r.latencies().percentileMillis(99), r.errors());
+                    progress("router: round %d %s %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors; top threads %s", round + 1,
+                            target.getKey(), r.requestsPerSecond(), r.latencies().percentileMillis(50),
+                            r.latencies().percentileMillis(99), r.errors(), CpuMeter.topThreads(r.cpuNanos(), 6));
                 }
             }
+        } catch (Exception e) {
+            throw new IllegalStateException("The router measurement failed", e);
         } finally {
             api.stop(id);
         }
-        return new RouterResult(combine("direct", rounds), combine("router", rounds), rounds,
+        return new RouterResult(combine(DIRECT, rounds), combine(ROUTER, rounds), combine(TLS_ONLY, rounds), rounds,
                 "Python ThreadingHTTPServer, HTTP/1.1 keep-alive, 3-byte body; direct " + direct + " vs " + routed);
     }
 
@@ -237,7 +250,18 @@ public final class LocalBench {
         List<Load.Result> mine = rounds.stream().filter(r -> r.target().equals(target)).toList();
         return new Load.Result(target, mine.stream().mapToLong(Load.Result::requests).sum(),
                 mine.stream().mapToLong(Load.Result::errors).sum(), mine.stream().mapToDouble(Load.Result::seconds).sum(),
-                Samples.merge(mine.stream().map(Load.Result::latencies).toList()));
+                Samples.merge(mine.stream().map(Load.Result::latencies).toList()),
+                mine.stream().map(Load.Result::cpuNanos).reduce(LocalBench::sum).orElse(Map.of()));
+    }
+
+    private static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> s = new LinkedHashMap<>();
+        a.forEach((k, v) -> {
+            if (b.containsKey(k)) {
+                s.put(k, v + b.get(k));
+            }
+        });
+        return s;
     }
 
     // ---- the table
@@ -267,11 +291,11 @@ public final class LocalBench {
                     options.connections, options.rounds, options.seconds, options.warmupSeconds));
             out.append("   backend: ").append(router.backend()).append('\n');
             out.append(String.format(Locale.ROOT, "%-22s %9s %8s %8s %7s   %s%n", "path", "req/s", "p50 ms", "p99 ms", "errors", "per round req/s"));
-            for (Load.Result r : List.of(router.direct(), router.router())) {
+            for (Load.Result r : List.of(router.direct(), router.router(), router.tlsOnly())) {
                 String perRound = String.join(" ", router.rounds().stream().filter(x -> x.target().equals(r.target()))
                         .map(x -> String.format(Locale.ROOT, "%.0f", x.requestsPerSecond())).toList());
                 out.append(String.format(Locale.ROOT, "%-22s %9.0f %8.2f %8.2f %7d   %s%n",
-                        r.target().equals("direct") ? "direct (http, IP)" : "router (https, URL)", r.requestsPerSecond(),
+                        PATH_NAMES.get(r.target()), r.requestsPerSecond(),
                         r.latencies().percentileMillis(50), r.latencies().percentileMillis(99), r.errors(), perRound));
             }
             out.append(String.format(Locale.ROOT, "router/direct throughput %.2f   target >= %.2f   %s%n", router.ratio(),
@@ -279,6 +303,17 @@ public final class LocalBench {
             out.append(String.format(Locale.ROOT, "router - direct latency  p50 +%.2f ms, p99 +%.2f ms%n",
                     router.router().latencies().percentileMillis(50) - router.direct().latencies().percentileMillis(50),
                     router.router().latencies().percentileMillis(99) - router.direct().latencies().percentileMillis(99)));
+            out.append(String.format(Locale.ROOT, "CPU per request (us): %-8s %8s %8s %8s %8s %8s%n", "path",
+                    "client", "router", "backend", "jvm", "machine"));
+            for (Load.Result r : List.of(router.direct(), router.router(), router.tlsOnly())) {
+                out.append(String.format(Locale.ROOT, "                      %-8s %8.0f %8.0f %8.0f %8.0f %8.0f%n", r.target(),
+                        r.cpuMicrosPerRequest(CpuMeter.CLIENT), r.cpuMicrosPerRequest(CpuMeter.ROUTER),
+                        r.cpuMicrosPerRequest(CpuMeter.BACKEND), r.cpuMicrosPerRequest(CpuMeter.JVM),
+                        r.cpuMicrosPerRequest(CpuMeter.MACHINE)));
+            }
+            out.append("  tls-only: a Vert.x HTTPS server with the router's TLS settings answering itself (no proxying, no pod).\n");
+            out.append("  client: the load threads + HttpClient threads; router: Vert.x event loops; backend: the pod's cgroup;\n")
+                    .append("  jvm: this whole process; machine: all cores, other processes included (the machine is shared).\n");
         }
         notes.forEach(n -> out.append("note: ").append(n).append('\n'));
         return out.toString();
