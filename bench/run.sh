@@ -2,7 +2,7 @@
 # Runs the local platform's benchmark (issue 2) and tees its table into bench/results/latest.txt.
 # Picks a JDK >= 21, makes sure a Docker engine answers and the local base images exist, builds
 # bench/target/berth-bench.jar, then runs it; arguments go to the benchmark (--pods=20 --connections=16
-# --seconds=10 --rounds=2 --warmup-seconds=3 --poll-ms=10 --no-python). Progress and logs go to stderr.
+# --seconds=10 --rounds=2 --warmup-seconds=5 --poll-ms=10 --no-python). Progress and logs go to stderr.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=../scripts/lib.sh

@@ -43,7 +43,7 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Targets from the issue are printed as PASS/MISS; the exit code does not depend on them. Usage:
  * {@code java -jar bench/target/berth-bench.jar [--pods=20] [--connections=16] [--seconds=10] [--rounds=2]
- * [--warmup-seconds=3] [--no-python]}; {@code bench/run.sh} prepares the machine and runs it.
+ * [--warmup-seconds=5] [--no-python]}; {@code bench/run.sh} prepares the machine and runs it.
  */
 public final class LocalBench {
     static final String BUSYBOX_IMAGE = "berth/busybox:latest";
@@ -221,6 +221,7 @@ public final class LocalBench {
         SSLContext tls = platform.ca().clientSslContext();
         Load load = new Load(tls, options.connections, new CpuMeter(containerId));
         Duration warm = Duration.ofSeconds(options.warmupSeconds);
+        Duration settle = Duration.ofSeconds(Math.min(2, options.warmupSeconds));
         Duration measure = Duration.ofSeconds(options.seconds);
         List<Load.Result> rounds = new ArrayList<>();
         try (TlsOnlyServer tlsOnly = new TlsOnlyServer(platform.ca(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))) {
@@ -228,9 +229,15 @@ public final class LocalBench {
             targets.put(DIRECT, direct);
             targets.put(ROUTER, routed);
             targets.put(TLS_ONLY, tlsOnly.url(platform.ca().domain()));
+            // A discarded first pass over every path: the JIT compiles the router's and the client's paths here,
+            // so the first measured router run is not slower than the later ones.
+            for (Map.Entry<String, String> target : targets.entrySet()) {
+                Load.Result r = load.run(target.getKey(), target.getValue(), Duration.ZERO, warm);
+                progress("router: warm-up %s %.0f req/s (not counted)", target.getKey(), r.requestsPerSecond());
+            }
             for (int round = 0; round < options.rounds; round++) {
                 for (Map.Entry<String, String> target : targets.entrySet()) {
-                    Load.Result r = load.run(target.getKey(), target.getValue(), warm, measure);
+                    Load.Result r = load.run(target.getKey(), target.getValue(), settle, measure);
                     rounds.add(r);
                     progress("router: round %d %s %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d errors; top threads %s", round + 1,
                             target.getKey(), r.requestsPerSecond(), r.latencies().percentileMillis(50),
@@ -287,8 +294,9 @@ public final class LocalBench {
         out.append("  RUNNING->200: runningSince to the client's first 200 (route publish + client poll every ")
                 .append(options.pollMillis).append(" ms).\n");
         if (router != null) {
-            out.append(String.format(Locale.ROOT, "%n2. router overhead: %d connections, keep-alive, %d x %d s per path after %d s warm-up, alternated%n",
-                    options.connections, options.rounds, options.seconds, options.warmupSeconds));
+            out.append(String.format(Locale.ROOT, "%n2. router overhead: %d connections, keep-alive, %d x %d s per path, alternated,"
+                    + " after a %d s warm-up pass per path (+%d s before each run)%n",
+                    options.connections, options.rounds, options.seconds, options.warmupSeconds, Math.min(2, options.warmupSeconds)));
             out.append("   backend: ").append(router.backend()).append('\n');
             out.append(String.format(Locale.ROOT, "%-22s %9s %8s %8s %7s   %s%n", "path", "req/s", "p50 ms", "p99 ms", "errors", "per round req/s"));
             for (Load.Result r : List.of(router.direct(), router.router(), router.tlsOnly())) {
@@ -390,7 +398,7 @@ public final class LocalBench {
 
         static Options parse(String[] args) {
             Map<String, Integer> values = new LinkedHashMap<>(Map.of("pods", 20, "connections", 16, "seconds", 10,
-                    "warmup-seconds", 3, "rounds", 2, "poll-ms", 10));
+                    "warmup-seconds", 5, "rounds", 2, "poll-ms", 10));
             boolean python = true;
             for (String arg : args) {
                 if (arg.equals("--no-python")) {
