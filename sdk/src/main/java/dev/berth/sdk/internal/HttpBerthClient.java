@@ -51,8 +51,10 @@ public final class HttpBerthClient implements BerthClient {
     private final SSLContext ssl;
     private final HttpClient http;
     private final RequestSigner signer;
+    private final boolean ownsCredentials;
 
-    HttpBerthClient(ResolvedConfig config, Duration timeout) {
+    HttpBerthClient(ResolvedConfig config, Duration timeout, boolean ownsCredentials) {
+        this.ownsCredentials = ownsCredentials;
         this.config = Objects.requireNonNull(config, "config");
         this.timeout = timeout;
         this.ssl = TrustedTls.context(config.caCertificate());
@@ -65,7 +67,8 @@ public final class HttpBerthClient implements BerthClient {
 
     /** Resolves the configuration and opens a client. */
     public static BerthClient open(ClientSettings settings) {
-        return new HttpBerthClient(ConfigResolver.resolve(settings), settings.requestTimeout());
+        // Credentials the caller passed stay theirs to close; the default chain the SDK created is closed with it.
+        return new HttpBerthClient(ConfigResolver.resolve(settings), settings.requestTimeout(), settings.awsCredentials() == null);
     }
 
     @Override
@@ -167,7 +170,7 @@ public final class HttpBerthClient implements BerthClient {
     @Override
     public void close() {
         http.close();
-        if (config.auth() instanceof ResolvedConfig.SigV4 sigV4 && sigV4.credentials() instanceof SdkAutoCloseable closeable) {
+        if (ownsCredentials && config.auth() instanceof ResolvedConfig.SigV4 sigV4 && sigV4.credentials() instanceof SdkAutoCloseable closeable) {
             closeable.close();
         }
     }
