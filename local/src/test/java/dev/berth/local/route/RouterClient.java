@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A JDK HTTP client that trusts only the router's CA (hostname verification on) and reaches
- * {@code *.pods.localhost} through {@code LocalhostResolverProvider}.
+ * {@code *.pods.localhost} through the SDK's {@code LocalhostResolverProvider}.
  */
 final class RouterClient {
     final HttpClient http;

@@ -1,4 +1,4 @@
-package dev.berth.local.net;
+package dev.berth.sdk.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

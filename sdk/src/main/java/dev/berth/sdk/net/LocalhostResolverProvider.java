@@ -1,4 +1,4 @@
-package dev.berth.local.net;
+package dev.berth.sdk.net;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * name goes to the JDK's built-in resolver.
  *
  * <p>Registered in {@code META-INF/services/java.net.spi.InetAddressResolverProvider}: the JDK (18+) picks it
- * up at the first name lookup of any JVM that has the {@code local} module on its class path.
+ * up at the first name lookup of any JVM that has the SDK ({@code berth-sdk}, which the local platform and
+ * the {@code berth} command include) on its class path.
  */
 public final class LocalhostResolverProvider extends InetAddressResolverProvider {
 
