@@ -18,7 +18,7 @@ say "building local base images where missing (first time: a few minutes)"
 scripts/base-images.sh
 if [ -d functions ] || [ -d cdk ]; then
   say "checking the Python test tools (moto server, cfn-lint)"
-  python3 -m pip install -q --disable-pip-version-check 'moto[server]' cfn-lint 2>&1 | grep -v -i "warning" >&2 || true
+  python3 -m pip install -q --disable-pip-version-check 'moto[server]==5.2.1' cfn-lint 2>&1 | grep -v -i "warning" >&2 || true
   python3 -c 'import moto' && command -v cfn-lint >/dev/null
 fi
 export DOCKER_BUILDKIT=0 TESTCONTAINERS_RYUK_DISABLED=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1

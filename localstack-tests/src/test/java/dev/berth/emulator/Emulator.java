@@ -153,25 +153,29 @@ public final class Emulator {
         }
     }
 
-    /** {@code moto_server} from PATH (or {@code -Dberth.moto.command}), else {@code python3 -m moto.server}. */
+    /**
+     * moto's server through {@code moto_serialized.py} (requests one at a time, so conditional writes are atomic as on
+     * AWS), with the {@code python3} that has moto; {@code -Dberth.moto.command} overrides it.
+     */
     private static List<String> motoCommand() {
         String explicit = System.getProperty("berth.moto.command");
         if (explicit != null && !explicit.isBlank()) {
             return List.of(explicit);
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File candidate = new File(dir, "moto_server");
-            if (candidate.canExecute()) {
-                return List.of(candidate.getAbsolutePath());
+        try (var in = Emulator.class.getResourceAsStream("/moto_serialized.py")) {
+            Path script = Path.of("target", "moto_serialized.py").toAbsolutePath();
+            Files.createDirectories(script.getParent());
+            Files.write(script, in.readAllBytes());
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+                File python = new File(dir, "python3");
+                if (python.canExecute()) {
+                    return List.of(python.getAbsolutePath(), script.toString());
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the moto launcher", e);
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            File python = new File(dir, "python3");
-            if (python.canExecute()) {
-                return List.of(python.getAbsolutePath(), "-m", "moto.server");
-            }
-        }
-        throw new IllegalStateException("moto_server is not on PATH; install it with: pip install 'moto[server]==5.2.1'"
-                + " (or point -Dberth.moto.command at it, or run with -Dberth.emulator=localstack)");
+        throw new IllegalStateException("python3 is not on PATH; install Python 3 and moto: pip install 'moto[server]==5.2.1'"
+                + " (or point -Dberth.moto.command at moto_server, or run with -Dberth.emulator=localstack)");
     }
 }
