@@ -52,6 +52,7 @@ class WholeFlowIT {
     private final Emulator aws;
     private final AwsClients clients;
     private final FunctionConfig config;
+    private final String zone;
     private final AwsPlatform platform;
     private final ApiHandler api;
     private final BuildEventHandler builds;
@@ -64,6 +65,9 @@ class WholeFlowIT {
         this.clients = aws.clients();
         Fixtures.Network network = Fixtures.network(aws);
         String cluster = Fixtures.cluster(aws);
+        List<String> listeners = Fixtures.listeners(aws, network, 2);
+        List<AlbRouter.AliasTarget> albs = Fixtures.aliasTargets(aws, listeners);
+        zone = Fixtures.hostedZone(aws, DOMAIN);
         config = FunctionConfig.fromEnv(Map.ofEntries(
                 Map.entry("BERTH_TABLE", Fixtures.table(aws)),
                 Map.entry("BERTH_DOMAIN", DOMAIN),
@@ -71,7 +75,10 @@ class WholeFlowIT {
                 Map.entry("BERTH_SUBNETS", String.join(",", network.subnets())),
                 Map.entry("BERTH_TASK_SECURITY_GROUP", network.securityGroup()),
                 Map.entry("BERTH_VPC_ID", network.vpcId()),
-                Map.entry("BERTH_LISTENER_ARNS", String.join(",", Fixtures.listeners(aws, network, 2))),
+                Map.entry("BERTH_LISTENER_ARNS", String.join(",", listeners)),
+                Map.entry("BERTH_HOSTED_ZONE_ID", zone),
+                Map.entry("BERTH_LOAD_BALANCER_DNS_NAMES", String.join(",", albs.stream().map(AlbRouter.AliasTarget::dnsName).toList())),
+                Map.entry("BERTH_LOAD_BALANCER_ZONE_IDS", String.join(",", albs.stream().map(AlbRouter.AliasTarget::canonicalHostedZoneId).toList())),
                 Map.entry("BERTH_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::123456789012:role/berth-exec"),
                 Map.entry("BERTH_TASK_ROLE_ARN", "arn:aws:iam::123456789012:role/berth-pod"),
                 Map.entry("BERTH_LOG_GROUP", Fixtures.logGroup(aws)),
@@ -142,6 +149,19 @@ class WholeFlowIT {
         return found;
     }
 
+    /** Whether the host's rule is on the pool's second ALB (the wildcard record covers only the first). */
+    private boolean onSecondAlb(String host) {
+        String listener = config.listenerArns().get(1);
+        String listenerId = listener.substring(listener.lastIndexOf('/') + 1);
+        return rulesFor(host).stream().anyMatch(r -> r.ruleArn().contains("/" + listenerId + "/"));
+    }
+
+    /** Names of the A alias records in the pod zone. */
+    private List<String> aliasRecords() {
+        return clients.route53().listResourceRecordSets(r -> r.hostedZoneId(zone)).resourceRecordSets().stream()
+                .filter(rr -> rr.aliasTarget() != null).map(rr -> rr.name().replaceAll("\\.$", "")).toList();
+    }
+
     private boolean targetGroupExists(PodId pod, int port) {
         return clients.elb().describeTargetGroups().targetGroups().stream()
                 .anyMatch(tg -> tg.targetGroupName().equals(AlbRouter.targetGroupName(pod, port)));
@@ -199,6 +219,7 @@ class WholeFlowIT {
         assertThat(rulesFor(host)).singleElement().satisfies(rule -> assertThat(rule.actions().get(0).targetGroupArn()).isEqualTo(tg));
         assertThat(platform.alarms().describe(id)).get().satisfies(a -> assertThat(a.alarmActions()).containsExactly(config.reaperArn()));
         assertThat(running.urls().get(8000).toString()).isEqualTo("https://" + host + "/");
+        assertThat(aliasRecords()).isEqualTo(onSecondAlb(host) ? List.of(host) : List.of());
 
         // The same RUNNING event again (EventBridge delivers at least once) changes nothing.
         assertThat(tasks.handleRequest(taskEvent(task(running.runtimeRef()), id, "RUNNING", 3, null, null), null)).isEqualTo("duplicate");
@@ -212,6 +233,7 @@ class WholeFlowIT {
         assertThat(rulesFor(host)).isEmpty();
         assertThat(targetGroupExists(id, 8000)).isFalse();
         assertThat(platform.alarms().describe(id)).isEmpty();
+        assertThat(aliasRecords()).isEmpty();
 
         // ECS then reports the stop it was asked for: the record keeps its reason.
         assertThat(tasks.handleRequest(taskEvent(task(running.runtimeRef()), id, "STOPPED", 6, 137, "UserInitiated"), null)).isEqualTo("stopped");
