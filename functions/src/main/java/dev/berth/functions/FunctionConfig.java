@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The environment of the Berth functions, as set by the CDK stack (see {@code AWS-CONTRACT.md}). Every
+ * The environment of the Berth functions, as set by the CDK stack (see {@code docs/aws-contract.md}). Every
  * function gets every variable; unused ones are ignored, so only presence of what a function needs is
  * checked, when it is first needed ({@link #require}).
  *

@@ -21,7 +21,7 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    /** The pods table exactly as AWS-CONTRACT.md describes it. */
+    /** The pods table exactly as docs/aws-contract.md describes it. */
     public static String table(Emulator aws) {
         String name = Emulator.unique("berth-pods");
         aws.clients().dynamoDb().createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)

@@ -29,6 +29,9 @@ import dev.berth.pod.Pod;
 import dev.berth.pod.PodId;
 import dev.berth.pod.PodStatus;
 import dev.berth.pod.StopReason;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +54,7 @@ class WholeFlowIT {
 
     private final Emulator aws;
     private final AwsClients clients;
+    private final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
     private final FunctionConfig config;
     private final String zone;
     private final AwsPlatform platform;
@@ -94,7 +98,7 @@ class WholeFlowIT {
         platform = new AwsPlatform(config, clients, Clock.systemUTC());
         api = new ApiHandler(new RestApi(platform.service()));
         builds = new BuildEventHandler(platform);
-        tasks = new TaskEventHandler(platform);
+        tasks = new TaskEventHandler(platform, new PrintStream(metrics, true, StandardCharsets.UTF_8));
         reaper = new ReaperHandler(platform);
         sweep = new SweepHandler(platform);
     }
@@ -220,6 +224,14 @@ class WholeFlowIT {
         assertThat(platform.alarms().describe(id)).get().satisfies(a -> assertThat(a.alarmActions()).containsExactly(config.reaperArn()));
         assertThat(running.urls().get(8000).toString()).isEqualTo("https://" + host + "/");
         assertThat(aliasRecords()).isEqualTo(onSecondAlb(host) ? List.of(host) : List.of());
+        // One EMF line for the dashboard's create latency (namespace Berth/Platform, no dimensions).
+        JsonNode emf = json(metrics.toString(StandardCharsets.UTF_8).strip());
+        assertThat(emf.path("_aws").path("CloudWatchMetrics").get(0).path("Namespace").asText()).isEqualTo("Berth/Platform");
+        assertThat(emf.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").get(0).path("Name").asText()).isEqualTo("PodCreateLatency");
+        assertThat(emf.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").get(0)).isEmpty();
+        assertThat(emf.path("PodCreateLatency").asLong()).isEqualTo(
+                java.time.Duration.between(running.createdAt(), running.runningSince()).toMillis());
+        assertThat(emf.path("podId").asText()).isEqualTo(id.value());
 
         // The same RUNNING event again (EventBridge delivers at least once) changes nothing.
         assertThat(tasks.handleRequest(taskEvent(task(running.runtimeRef()), id, "RUNNING", 3, null, null), null)).isEqualTo("duplicate");
