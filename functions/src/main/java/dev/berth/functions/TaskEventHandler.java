@@ -57,6 +57,16 @@ public final class TaskEventHandler implements RequestHandler<Map<String, Object
             LOG.info("podId={} task={} version={} already handled", task.podId(), task.taskArn(), task.version());
             return "duplicate";
         }
+        try {
+            return handle(p, task);
+        } catch (RuntimeException e) {
+            // Lambda retries a failed asynchronous invocation with the same event: let the retry through.
+            p.taskEvents().forget(task.taskArn(), task.version());
+            throw e;
+        }
+    }
+
+    private String handle(AwsPlatform p, Events.TaskChange task) {
         Optional<Pod> pod = p.store().find(task.podId());
         if (pod.isEmpty()) {
             return "unknown pod";

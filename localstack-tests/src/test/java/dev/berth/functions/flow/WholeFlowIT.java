@@ -55,6 +55,7 @@ class WholeFlowIT {
     private final Emulator aws;
     private final AwsClients clients;
     private final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
+    private final Map<String, String> env;
     private final FunctionConfig config;
     private final String zone;
     private final AwsPlatform platform;
@@ -72,7 +73,7 @@ class WholeFlowIT {
         List<String> listeners = Fixtures.listeners(aws, network, 2);
         List<AlbRouter.AliasTarget> albs = Fixtures.aliasTargets(aws, listeners);
         zone = Fixtures.hostedZone(aws, DOMAIN);
-        config = FunctionConfig.fromEnv(Map.ofEntries(
+        env = Map.ofEntries(
                 Map.entry("BERTH_TABLE", Fixtures.table(aws)),
                 Map.entry("BERTH_DOMAIN", DOMAIN),
                 Map.entry("BERTH_CLUSTER", cluster),
@@ -94,7 +95,8 @@ class WholeFlowIT {
                 Map.entry("BERTH_WAKER_ARN", "arn:aws:lambda:us-east-1:123456789012:function:berth-waker"),
                 Map.entry("BERTH_SIDECAR_IMAGE", "123456789012.dkr.ecr.us-east-1.amazonaws.com/berth-activity:1"),
                 Map.entry("BERTH_GPU_CAPACITY_PROVIDER", ""),
-                Map.entry("BERTH_FARGATE_SPOT", "false")));
+                Map.entry("BERTH_FARGATE_SPOT", "false"));
+        config = FunctionConfig.fromEnv(env);
         platform = new AwsPlatform(config, clients, Clock.systemUTC());
         api = new ApiHandler(new RestApi(platform.service()));
         builds = new BuildEventHandler(platform);
@@ -178,6 +180,15 @@ class WholeFlowIT {
 
     /** POST /v1/pods, build SUCCEEDED, task RUNNING: a pod served at its URL. */
     private PodId runningPod(String marker) throws Exception {
+        PodId id = startingPod(marker);
+        Task task = task(pod(id).runtimeRef());
+        assertThat(tasks.handleRequest(taskEvent(task, id, "RUNNING", 3, null, null), null)).isEqualTo("running");
+        assertThat(pod(id).status()).isEqualTo(PodStatus.RUNNING);
+        return id;
+    }
+
+    /** POST /v1/pods, build SUCCEEDED: a pod whose task was started. */
+    private PodId startingPod(String marker) throws Exception {
         String spec = """
                 {"image": {"commands": ["echo %s"]}, "entrypoint": ["python3", "-m", "http.server", "8000"],
                  "ports": [8000], "keepWarmSeconds": 0}""".formatted(marker);
@@ -200,9 +211,6 @@ class WholeFlowIT {
         assertThat(starting.runtimeRef()).startsWith("arn:aws:ecs:");
         Task task = task(starting.runtimeRef());
         assertThat(task.startedBy()).isEqualTo(id.value());
-
-        assertThat(tasks.handleRequest(taskEvent(task, id, "RUNNING", 3, null, null), null)).isEqualTo("running");
-        assertThat(pod(id).status()).isEqualTo(PodStatus.RUNNING);
         return id;
     }
 
@@ -250,6 +258,29 @@ class WholeFlowIT {
         // ECS then reports the stop it was asked for: the record keeps its reason.
         assertThat(tasks.handleRequest(taskEvent(task(running.runtimeRef()), id, "STOPPED", 6, 137, "UserInitiated"), null)).isEqualTo("stopped");
         assertThat(pod(id).stopReason()).isEqualTo(StopReason.IDLE);
+    }
+
+    @Test
+    void taskEvent_whoseHandlingFailed_isHandledWhenLambdaRetriesIt() throws Exception {
+        PodId id = startingPod("retry");
+        Task task = task(pod(id).runtimeRef());
+        Map<String, String> broken = new java.util.HashMap<>(env);
+        String listener = config.listenerArns().get(0);
+        broken.put("BERTH_LISTENER_ARNS", listener.substring(0, listener.lastIndexOf('/') + 1) + "0000000000000000," + config.listenerArns().get(1));
+        TaskEventHandler failing = new TaskEventHandler(new AwsPlatform(FunctionConfig.fromEnv(broken), clients, Clock.systemUTC()));
+        Map<String, Object> running = taskEvent(task, id, "RUNNING", 3, null, null);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.handleRequest(running, null))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(pod(id).status()).isEqualTo(PodStatus.STARTING);
+
+        assertThat(tasks.handleRequest(running, null)).isEqualTo("running");
+        assertThat(pod(id).status()).isEqualTo(PodStatus.RUNNING);
+        assertThat(tasks.handleRequest(running, null)).isEqualTo("duplicate");
+
+        // Leave nothing routed: the emulator is shared with the other tests' sweeps.
+        assertThat(api.handleRequest(apiEvent("DELETE", "/v1/pods/" + id.value(), null, null), null).getStatusCode()).isEqualTo(200);
+        assertThat(targetGroupExists(id, 8000)).isFalse();
     }
 
     @Test
