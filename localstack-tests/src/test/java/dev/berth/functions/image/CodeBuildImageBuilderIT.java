@@ -6,26 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.emulator.Emulator;
 import dev.berth.emulator.EmulatorExtension;
 import dev.berth.emulator.Fixtures;
+import dev.berth.emulator.RecordingHttpClient;
 import dev.berth.functions.internal.AwsClients;
 import dev.berth.functions.internal.CodeBuildApi;
+import dev.berth.image.DockerfileRenderer;
 import dev.berth.image.ImageBuild;
 import dev.berth.image.ImageBuildStatus;
 import dev.berth.image.ImageId;
 import dev.berth.image.ImageSpec;
 import dev.berth.pod.RecordingPodEvents;
-import java.util.ArrayList;
-import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import dev.berth.emulator.RecordingHttpClient;
-import dev.berth.image.DockerfileRenderer;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(EmulatorExtension.class)
 class CodeBuildImageBuilderIT {
