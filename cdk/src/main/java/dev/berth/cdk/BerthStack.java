@@ -113,6 +113,7 @@ public final class BerthStack extends Stack {
                 .api(control.alias(BerthFunction.API))
                 .reaper(control.alias(BerthFunction.REAPER))
                 .deadLetterQueues(List.of(control.eventDeadLetters(), control.invocationDeadLetters()))
+                .platformNamespace(ControlPlane.PLATFORM_NAMESPACE)
                 .build());
 
         output("ApiUrl", control.api().getApiEndpoint(), "Berth API endpoint (SigV4, service execute-api): BERTH_API_URL");

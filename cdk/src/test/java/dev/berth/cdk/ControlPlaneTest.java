@@ -18,7 +18,9 @@ class ControlPlaneTest {
             "BERTH_TASK_SECURITY_GROUP", "BERTH_VPC_ID", "BERTH_LISTENER_ARNS", "BERTH_TASK_EXECUTION_ROLE_ARN",
             "BERTH_TASK_ROLE_ARN", "BERTH_LOG_GROUP", "BERTH_ECR_REPOSITORY", "BERTH_CODEBUILD_PROJECT",
             "BERTH_CONTEXT_BUCKET", "BERTH_METRIC_NAMESPACE", "BERTH_REAPER_ARN", "BERTH_WAKER_ARN",
-            "BERTH_SIDECAR_IMAGE", "BERTH_GPU_CAPACITY_PROVIDER", "BERTH_FARGATE_SPOT");
+            "BERTH_SIDECAR_IMAGE", "BERTH_GPU_CAPACITY_PROVIDER", "BERTH_FARGATE_SPOT",
+            // reconciled additions (docs/aws-contract.md): DNS records for ALBs 2..n, the platform metric namespace
+            "BERTH_HOSTED_ZONE_ID", "BERTH_LOAD_BALANCER_DNS_NAMES", "BERTH_LOAD_BALANCER_ZONE_IDS", "BERTH_PLATFORM_METRIC_NAMESPACE");
 
     @Test
     void table_hasStoreKeysIndexesAndPointInTimeRecovery() {
@@ -32,9 +34,11 @@ class ControlPlaneTest {
                         "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
                         "GlobalSecondaryIndexes", List.of(
                                 Match.objectLike(Map.of("IndexName", "byStatus", "KeySchema", List.of(
-                                        Map.of("AttributeName", "status", "KeyType", "HASH"), Map.of("AttributeName", "createdAt", "KeyType", "RANGE")))),
+                                        Map.of("AttributeName", "status", "KeyType", "HASH"), Map.of("AttributeName", "createdAt", "KeyType", "RANGE")),
+                                        "Projection", Map.of("ProjectionType", "ALL"))),
                                 Match.objectLike(Map.of("IndexName", "byDeployment", "KeySchema", List.of(
-                                        Map.of("AttributeName", "deployment", "KeyType", "HASH"), Map.of("AttributeName", "createdAt", "KeyType", "RANGE"))))))))));
+                                        Map.of("AttributeName", "deployment", "KeyType", "HASH"), Map.of("AttributeName", "createdAt", "KeyType", "RANGE")),
+                                        "Projection", Map.of("ProjectionType", "ALL")))))))));
     }
 
     @ParameterizedTest
@@ -74,6 +78,32 @@ class ControlPlaneTest {
     }
 
     @Test
+    void environment_pairsEachListenerWithItsLoadBalancerForDnsRecords() {
+        Template t = TestStacks.template(IMPORTED_GPU_CERT);
+
+        t.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of("Environment", Map.of("Variables", Match.objectLike(Map.of(
+                "BERTH_HOSTED_ZONE_ID", TestStacks.ZONE_ID,
+                "BERTH_LOAD_BALANCER_DNS_NAMES", Map.of("Fn::Join", List.of("", List.of(
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IngressAlb0.*"), "DNSName")), ",",
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IngressAlb1.*"), "DNSName")), ",",
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IngressAlb2.*"), "DNSName"))))),
+                "BERTH_LOAD_BALANCER_ZONE_IDS", Map.of("Fn::Join", List.of("", List.of(
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IngressAlb0.*"), "CanonicalHostedZoneID")), ",",
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IngressAlb1.*"), "CanonicalHostedZoneID")), ",",
+                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("IngressAlb2.*"), "CanonicalHostedZoneID")))))))))));
+    }
+
+    @Test
+    void dashboard_readsCreateLatencyFromTheNamespaceTheFunctionsEmitTo() {
+        Template t = TestStacks.template(DEFAULT);
+
+        t.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of("Environment", Map.of("Variables",
+                Match.objectLike(Map.of("BERTH_PLATFORM_METRIC_NAMESPACE", "Berth/Platform"))))));
+        String body = t.findResources("AWS::CloudWatch::Dashboard").values().iterator().next().toString();
+        assertThat(body).containsPattern("Berth/Platform\\W+PodCreateLatency");
+    }
+
+    @Test
     void api_isHttpApiWithIamAuthorizationOnTheApiAlias() {
         Template t = TestStacks.template(DEFAULT);
 
@@ -96,7 +126,8 @@ class ControlPlaneTest {
 
         t.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
                 "EventPattern", Map.of("source", List.of("aws.codebuild"), "detail-type", List.of("CodeBuild Build State Change"),
-                        "detail", Map.of("project-name", List.of(Map.of("Ref", Match.stringLikeRegexp("ImagesBuild[0-9A-F]+"))))),
+                        "detail", Map.of("project-name", List.of(Map.of("Ref", Match.stringLikeRegexp("ImagesBuild[0-9A-F]+"))),
+                                "build-status", List.of("SUCCEEDED", "FAILED", "FAULT", "STOPPED", "TIMED_OUT"))),
                 "Targets", List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Ref", Match.stringLikeRegexp("ControlBuildEventsLive.*")),
                         "DeadLetterConfig", Map.of("Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("ControlEventDeadLetters.*"), "Arn"))),
@@ -107,7 +138,8 @@ class ControlPlaneTest {
     void taskRule_filtersToTheClusterAndTargetsTaskEvents() {
         TestStacks.template(DEFAULT).hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
                 "EventPattern", Map.of("source", List.of("aws.ecs"), "detail-type", List.of("ECS Task State Change"),
-                        "detail", Map.of("clusterArn", List.of(Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("PodsCluster.*"), "Arn"))))),
+                        "detail", Map.of("clusterArn", List.of(Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("PodsCluster.*"), "Arn"))),
+                                "lastStatus", List.of("RUNNING", "STOPPED"))),
                 "Targets", List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Ref", Match.stringLikeRegexp("ControlTaskEventsLive.*")),
                         "DeadLetterConfig", Match.anyValue()))))));
@@ -135,10 +167,11 @@ class ControlPlaneTest {
     }
 
     @Test
-    void waker_mayBeInvokedByBerthTargetGroupsOnly() {
+    void waker_mayBeInvokedByTheWakerTargetGroupOnly() {
+        // AlbRouter.WAKER_TARGET_GROUP in module functions: the Lambda target group it creates and registers the alias in
         TestStacks.template(IMPORTED_GPU_CERT).hasResourceProperties("AWS::Lambda::Permission", Match.objectLike(Map.of(
                 "Principal", "elasticloadbalancing.amazonaws.com",
-                "SourceArn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":elasticloadbalancing:eu-west-1:123456789012:targetgroup/berth-*"))),
+                "SourceArn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":elasticloadbalancing:eu-west-1:123456789012:targetgroup/berth-waker/*"))),
                 "FunctionName", Map.of("Ref", Match.stringLikeRegexp("ControlWakerLive.*")))));
     }
 

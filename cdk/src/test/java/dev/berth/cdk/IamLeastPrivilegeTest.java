@@ -18,10 +18,9 @@ class IamLeastPrivilegeTest {
      */
     private static final Set<String> ALLOWED_ON_ANY_RESOURCE = Set.of(
             "ecr:GetAuthorizationToken",
-            "cloudwatch:PutMetricData", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics",
-            "ecs:RegisterTaskDefinition", "ecs:ListTasks", "ecs:TagResource", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions",
-            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
-            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
+            "cloudwatch:PutMetricData", "cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms",
+            "ecs:RegisterTaskDefinition", "ecs:ListTasks", "ecs:TagResource", "ecs:DescribeTaskDefinition",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
             // GPU container instances (CDK's AsgCapacityProvider wiring): the agent discovers its endpoint and polls
             "ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:StartTelemetrySession",
             "logs:CreateLogStream", "logs:PutLogEvents",
@@ -47,6 +46,68 @@ class IamLeastPrivilegeTest {
                 }
             }
         });
+    }
+
+    /**
+     * Every AWS call the functions make, as IAM actions. Kept in step with the adapters in module {@code functions}
+     * ({@code grep -rn 'dynamo\\.|s3\\.|ecr\\.|ecs\\.|elb\\.|route53\\.|cloudWatch\\.|logs\\.|codeBuild\\.call' functions/src/main/java}):
+     * {@code store.DynamoDbPodStore}, {@code run.TaskEventLedger}, {@code image.CodeBuildImageBuilder} (DynamoDB, S3,
+     * CodeBuild, ECR), {@code run.EcsFargatePodRuntime} (ECS, CloudWatch Logs; RunTask/RegisterTaskDefinition pass the
+     * task roles and tag on create), {@code route.AlbRouter} (ELB with tag on create, Route 53),
+     * {@code reap.IdleAlarms} and {@code reap.CloudWatchActivitySource} (CloudWatch; alarms tagged on create).
+     */
+    static final Set<String> FUNCTION_CALLS = Set.of(
+            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+            "s3:PutObject",
+            "codebuild:StartBuild",
+            "ecr:DescribeImages", "ecr:DescribeRepositories",
+            "ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:RunTask", "ecs:DescribeTasks", "ecs:StopTask",
+            "ecs:ListTasks", "ecs:TagResource", "iam:PassRole",
+            "logs:GetLogEvents",
+            "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
+            "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:CreateRule", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:DeleteRule",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:AddTags",
+            "route53:ChangeResourceRecordSets",
+            "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource",
+            "cloudwatch:GetMetricData");
+    /** What Lambda itself does with the function role: write the functions' logs (and EMF), send failed invocations to the DLQ. */
+    static final Set<String> LAMBDA_SERVICE_CALLS = Set.of("logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage");
+
+    @ParameterizedTest
+    @EnumSource(TestStacks.Variant.class)
+    void functionRole_grantsEveryCallTheFunctionsMake_andNothingElse(TestStacks.Variant variant) {
+        List<TestStacks.Statement> function = TestStacks.statements(TestStacks.template(variant)).stream()
+                .filter(s -> s.policy().startsWith("ControlFunctionRole")).toList();
+        Set<String> granted = new java.util.TreeSet<>();
+        function.forEach(s -> granted.addAll(s.actions()));
+
+        assertThat(granted).containsAll(FUNCTION_CALLS);
+        Set<String> expected = new java.util.HashSet<>(FUNCTION_CALLS);
+        expected.addAll(LAMBDA_SERVICE_CALLS);
+        // CDK's grantPut adds the object-lock and tagging siblings of PutObject, and Abort for multipart uploads.
+        assertThat(granted).allSatisfy(action -> assertThat(expected.contains(action)
+                || action.startsWith("s3:PutObject") || action.equals("s3:Abort*")).as("%s is granted but not called", action).isTrue());
+    }
+
+    @Test
+    void functionRole_scopesNewCallsToTheirResources() {
+        Map<String, TestStacks.Statement> bySid = TestStacks.statements(TestStacks.template(TestStacks.Variant.IMPORTED_GPU_CERT)).stream()
+                .filter(s -> s.policy().startsWith("ControlFunctionRole") && s.sid() != null)
+                .collect(java.util.stream.Collectors.toMap(TestStacks.Statement::sid, s -> s));
+        List<TestStacks.Statement> all = TestStacks.statements(TestStacks.template(TestStacks.Variant.IMPORTED_GPU_CERT)).stream()
+                .filter(s -> s.policy().startsWith("ControlFunctionRole")).toList();
+
+        assertThat(bySid.get("EcrPodImages").actions()).containsExactlyInAnyOrder("ecr:DescribeImages", "ecr:DescribeRepositories");
+        assertThat(bySid.get("ElbTagOnCreate").resources()).hasSize(4);
+        assertThat(bySid.get("ElbTagOnCreate").condition().toString())
+                .contains("elasticloadbalancing:CreateAction=[CreateTargetGroup, CreateRule]");
+        assertThat(bySid.get("Route53PodRecords").condition().toString())
+                .contains("route53:ChangeResourceRecordSetsRecordTypes=[A]", "route53:ChangeResourceRecordSetsActions=[UPSERT, DELETE]");
+        assertThat(all).filteredOn(s -> s.actions().contains("logs:GetLogEvents")).singleElement()
+                .satisfies(s -> assertThat(s.resources().toString()).contains("PodsPodLogs"));
+        assertThat(all).filteredOn(s -> s.actions().contains("dynamodb:Query")).singleElement()
+                .satisfies(s -> assertThat(s.resources().toString()).contains("ControlTable", "/index/*"));
     }
 
     @Test

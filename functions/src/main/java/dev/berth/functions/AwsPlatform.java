@@ -51,8 +51,9 @@ public final class AwsPlatform {
                 require(config.taskExecutionRoleArn(), "BERTH_TASK_EXECUTION_ROLE_ARN"), config.taskRoleArn(),
                 require(config.logGroup(), "BERTH_LOG_GROUP"), config.sidecarImage(), config.metricNamespace(),
                 config.gpuCapacityProvider(), config.fargateSpot()), events);
-        this.router = new AlbRouter(clients.elb(), new AlbRouter.Settings(require(config.vpcId(), "BERTH_VPC_ID"),
-                require(config.listenerArns(), "BERTH_LISTENER_ARNS"), require(config.domain(), "BERTH_DOMAIN"), config.wakerArn()));
+        AlbRouter.Settings routes = new AlbRouter.Settings(require(config.vpcId(), "BERTH_VPC_ID"),
+                require(config.listenerArns(), "BERTH_LISTENER_ARNS"), require(config.domain(), "BERTH_DOMAIN"), config.wakerArn(), config.dns());
+        this.router = new AlbRouter(clients.elb(), routes.dns() == null ? null : clients.route53(), routes);
         this.alarms = new IdleAlarms(clients.cloudWatch(), config.metricNamespace(), config.reaperArn());
         this.taskEvents = new TaskEventLedger(clients.dynamoDb(), table);
         CloudWatchActivitySource activity = new CloudWatchActivitySource(clients.cloudWatch(), router, config.metricNamespace(),

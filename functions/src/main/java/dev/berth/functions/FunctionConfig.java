@@ -1,18 +1,23 @@
 package dev.berth.functions;
 
 import dev.berth.InvalidSpecException;
+import dev.berth.functions.route.AlbRouter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The environment of the Berth functions, as set by the CDK stack (see {@code AWS-CONTRACT.md}). Every
+ * The environment of the Berth functions, as set by the CDK stack (see {@code docs/aws-contract.md}). Every
  * function gets every variable; unused ones are ignored, so only presence of what a function needs is
  * checked, when it is first needed ({@link #require}).
  *
- * @param listenerArns HTTPS listeners, one per ALB of the pool
- * @param subnets      private subnets for tasks
+ * @param listenerArns          HTTPS listeners, one per ALB of the pool
+ * @param subnets               private subnets for tasks
+ * @param hostedZoneId          public hosted zone of the pod domain (records for labels on ALBs 2..n)
+ * @param loadBalancerDnsNames  DNS name of each ALB of the pool, in listener order
+ * @param loadBalancerZoneIds   canonical hosted zone id of each ALB of the pool, in listener order
+ * @param platformNamespace     CloudWatch namespace of the platform's own metrics ({@code PodCreateLatency})
  */
 public record FunctionConfig(
         String table,
@@ -33,15 +38,23 @@ public record FunctionConfig(
         String wakerArn,
         String sidecarImage,
         String gpuCapacityProvider,
-        boolean fargateSpot) {
+        boolean fargateSpot,
+        String hostedZoneId,
+        List<String> loadBalancerDnsNames,
+        List<String> loadBalancerZoneIds,
+        String platformNamespace) {
 
     public static final String DEFAULT_METRIC_NAMESPACE = "Berth/Pods";
+    public static final String DEFAULT_PLATFORM_NAMESPACE = "Berth/Platform";
 
     public FunctionConfig {
         subnets = List.copyOf(subnets == null ? List.of() : subnets);
         listenerArns = List.copyOf(listenerArns == null ? List.of() : listenerArns);
         metricNamespace = metricNamespace == null || metricNamespace.isBlank() ? DEFAULT_METRIC_NAMESPACE : metricNamespace;
         gpuCapacityProvider = gpuCapacityProvider == null || gpuCapacityProvider.isBlank() ? null : gpuCapacityProvider;
+        loadBalancerDnsNames = List.copyOf(loadBalancerDnsNames == null ? List.of() : loadBalancerDnsNames);
+        loadBalancerZoneIds = List.copyOf(loadBalancerZoneIds == null ? List.of() : loadBalancerZoneIds);
+        platformNamespace = platformNamespace == null || platformNamespace.isBlank() ? DEFAULT_PLATFORM_NAMESPACE : platformNamespace;
     }
 
     /** Reads the {@code BERTH_*} variables; blank values count as absent. */
@@ -66,7 +79,11 @@ public record FunctionConfig(
                 value(env, "BERTH_WAKER_ARN"),
                 value(env, "BERTH_SIDECAR_IMAGE"),
                 value(env, "BERTH_GPU_CAPACITY_PROVIDER"),
-                "true".equalsIgnoreCase(value(env, "BERTH_FARGATE_SPOT")));
+                "true".equalsIgnoreCase(value(env, "BERTH_FARGATE_SPOT")),
+                value(env, "BERTH_HOSTED_ZONE_ID"),
+                list(env, "BERTH_LOAD_BALANCER_DNS_NAMES"),
+                list(env, "BERTH_LOAD_BALANCER_ZONE_IDS"),
+                value(env, "BERTH_PLATFORM_METRIC_NAMESPACE"));
     }
 
     /**
@@ -77,7 +94,7 @@ public record FunctionConfig(
     public static String require(String value, String variable) {
         if (value == null || value.isBlank()) {
             throw new InvalidSpecException(variable, "Environment variable " + variable
-                    + " is not set; the Berth CDK stack sets it on every function (see AWS-CONTRACT.md)");
+                    + " is not set; the Berth CDK stack sets it on every function (see docs/aws-contract.md)");
         }
         return value;
     }
@@ -88,6 +105,32 @@ public record FunctionConfig(
             require((String) null, variable);
         }
         return value;
+    }
+
+    /**
+     * Where the router writes DNS records for labels on ALBs 2..n, or {@code null} for a pool of one ALB (the
+     * stack's wildcard record covers it).
+     *
+     * @throws InvalidSpecException naming the variable that is missing or does not match the listeners
+     */
+    public AlbRouter.Dns dns() {
+        if (listenerArns.size() <= 1) {
+            return null;
+        }
+        String zone = require(hostedZoneId, "BERTH_HOSTED_ZONE_ID");
+        for (var list : List.of(Map.entry("BERTH_LOAD_BALANCER_DNS_NAMES", loadBalancerDnsNames),
+                Map.entry("BERTH_LOAD_BALANCER_ZONE_IDS", loadBalancerZoneIds))) {
+            if (list.getValue().size() != listenerArns.size()) {
+                throw new InvalidSpecException(list.getKey(), "Environment variable " + list.getKey() + " has " + list.getValue().size()
+                        + " entries but BERTH_LISTENER_ARNS has " + listenerArns.size()
+                        + "; give one per load balancer of the pool, in the same order (the Berth CDK stack does)");
+            }
+        }
+        List<AlbRouter.AliasTarget> targets = new java.util.ArrayList<>();
+        for (int i = 0; i < listenerArns.size(); i++) {
+            targets.add(new AlbRouter.AliasTarget(loadBalancerDnsNames.get(i), loadBalancerZoneIds.get(i)));
+        }
+        return new AlbRouter.Dns(zone, targets);
     }
 
     private static String value(Map<String, String> env, String name) {

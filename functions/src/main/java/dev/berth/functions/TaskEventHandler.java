@@ -2,10 +2,14 @@ package dev.berth.functions;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.berth.functions.internal.Emf;
 import dev.berth.functions.internal.Events;
 import dev.berth.functions.run.EcsFargatePodRuntime;
 import dev.berth.pod.Pod;
 import dev.berth.pod.PodStatus;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -15,19 +19,27 @@ import org.slf4j.LoggerFactory;
 /**
  * EventBridge "ECS Task State Change" of the cluster, deduplicated on the event's {@code version}. RUNNING:
  * the pod is ready at the task's private IP, which publishes its target groups and host rules, and its idle
- * alarm is armed. STOPPED: the alarm goes; a pod still active records the exit code (entrypoint ended) or the
+ * alarm is armed, and the time from create to RUNNING goes out as the EMF metric {@code PodCreateLatency}. STOPPED: the alarm goes; a pod still active records the exit code (entrypoint ended) or the
  * stop code and reason (anything else), and its rules are withdrawn.
  */
 public final class TaskEventHandler implements RequestHandler<Map<String, Object>, String> {
     private static final Logger LOG = LoggerFactory.getLogger(TaskEventHandler.class);
     private final Supplier<AwsPlatform> platform;
+    private final PrintStream metrics;
 
     public TaskEventHandler() {
         this.platform = Lazy.of(AwsPlatform::fromEnvironment);
+        this.metrics = System.out;
     }
 
     public TaskEventHandler(AwsPlatform platform) {
+        this(platform, System.out);
+    }
+
+    /** @param metrics where the EMF lines go (Lambda's standard output) */
+    public TaskEventHandler(AwsPlatform platform, PrintStream metrics) {
         this.platform = () -> platform;
+        this.metrics = metrics;
     }
 
     @Override
@@ -45,6 +57,16 @@ public final class TaskEventHandler implements RequestHandler<Map<String, Object
             LOG.info("podId={} task={} version={} already handled", task.podId(), task.taskArn(), task.version());
             return "duplicate";
         }
+        try {
+            return handle(p, task);
+        } catch (RuntimeException e) {
+            // Lambda retries a failed asynchronous invocation with the same event: let the retry through.
+            p.taskEvents().forget(task.taskArn(), task.version());
+            throw e;
+        }
+    }
+
+    private String handle(AwsPlatform p, Events.TaskChange task) {
         Optional<Pod> pod = p.store().find(task.podId());
         if (pod.isEmpty()) {
             return "unknown pod";
@@ -58,6 +80,11 @@ public final class TaskEventHandler implements RequestHandler<Map<String, Object
             Pod now = p.store().find(task.podId()).orElseThrow();
             if (now.status() == PodStatus.RUNNING) {
                 p.alarms().arm(now, p.router().targetGroupMetrics(now.id()));
+                if (pod.get().status() != PodStatus.RUNNING) {
+                    Instant at = now.runningSince() != null ? now.runningSince() : p.clock().instant();
+                    new Emf(p.config().platformNamespace(), metrics).milliseconds(Emf.POD_CREATE_LATENCY,
+                            Duration.between(now.createdAt(), at).toMillis(), now.id().value(), at);
+                }
             }
             LOG.info("podId={} task={} running at {}", task.podId(), task.taskArn(), task.privateIp());
             return "running";

@@ -25,4 +25,36 @@ class FunctionConfigTest {
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_TABLE"))
                 .hasMessageContaining("BERTH_TABLE is not set");
     }
+
+    @Test
+    void dns_whenPoolOfTwo_pairsEachListenerWithItsLoadBalancer() {
+        FunctionConfig config = FunctionConfig.fromEnv(Map.of("BERTH_LISTENER_ARNS", "arn:l1,arn:l2", "BERTH_HOSTED_ZONE_ID", "Z1",
+                "BERTH_LOAD_BALANCER_DNS_NAMES", "a.elb.amazonaws.com,b.elb.amazonaws.com", "BERTH_LOAD_BALANCER_ZONE_IDS", "ZA,ZB"));
+
+        assertThat(config.dns().hostedZoneId()).isEqualTo("Z1");
+        assertThat(config.dns().loadBalancers()).extracting(t -> t.dnsName() + "@" + t.canonicalHostedZoneId())
+                .containsExactly("a.elb.amazonaws.com@ZA", "b.elb.amazonaws.com@ZB");
+        assertThat(config.platformNamespace()).isEqualTo("Berth/Platform");
+    }
+
+    @Test
+    void dns_whenPoolOfOne_isNotNeeded() {
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_LISTENER_ARNS", "arn:l1")).dns()).isNull();
+    }
+
+    @Test
+    void dns_whenPoolOfTwoWithoutLoadBalancerNames_namesTheVariable() {
+        FunctionConfig config = FunctionConfig.fromEnv(Map.of("BERTH_LISTENER_ARNS", "arn:l1,arn:l2", "BERTH_HOSTED_ZONE_ID", "Z1",
+                "BERTH_LOAD_BALANCER_ZONE_IDS", "ZA,ZB"));
+
+        assertThatThrownBy(config::dns)
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_LOAD_BALANCER_DNS_NAMES"))
+                .hasMessageContaining("has 0 entries but BERTH_LISTENER_ARNS has 2");
+    }
+
+    @Test
+    void dns_whenPoolOfTwoWithoutZone_namesTheVariable() {
+        assertThatThrownBy(FunctionConfig.fromEnv(Map.of("BERTH_LISTENER_ARNS", "arn:l1,arn:l2"))::dns)
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_HOSTED_ZONE_ID"));
+    }
 }

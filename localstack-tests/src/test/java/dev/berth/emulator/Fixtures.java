@@ -1,6 +1,7 @@
 package dev.berth.emulator;
 
 import dev.berth.functions.internal.CodeBuildApi;
+import dev.berth.functions.route.AlbRouter;
 import dev.berth.functions.store.DynamoDbPodStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    /** The pods table exactly as AWS-CONTRACT.md describes it. */
+    /** The pods table exactly as docs/aws-contract.md describes it. */
     public static String table(Emulator aws) {
         String name = Emulator.unique("berth-pods");
         aws.clients().dynamoDb().createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST)
@@ -82,6 +83,25 @@ public final class Fixtures {
                     .defaultActions(a -> a.type("forward").targetGroupArn(fallback))).listeners().get(0).listenerArn());
         }
         return listeners;
+    }
+
+    /** Each listener's load balancer as a Route 53 alias target, in the listeners' order (as the stack passes them). */
+    public static List<AlbRouter.AliasTarget> aliasTargets(Emulator aws, List<String> listeners) {
+        ElasticLoadBalancingV2Client elb = aws.clients().elb();
+        List<AlbRouter.AliasTarget> targets = new ArrayList<>();
+        for (String listener : listeners) {
+            String lb = elb.describeListeners(r -> r.listenerArns(listener)).listeners().get(0).loadBalancerArn();
+            var alb = elb.describeLoadBalancers(r -> r.loadBalancerArns(lb)).loadBalancers().get(0);
+            targets.add(new AlbRouter.AliasTarget(alb.dnsName(), alb.canonicalHostedZoneId()));
+        }
+        return targets;
+    }
+
+    /** A public hosted zone for {@code domain} (the stack imports the user's); returns its id without {@code /hostedzone/}. */
+    public static String hostedZone(Emulator aws, String domain) {
+        String id = aws.clients().route53().createHostedZone(r -> r.name(domain).callerReference(Emulator.unique("berth")))
+                .hostedZone().id();
+        return id.substring(id.lastIndexOf('/') + 1);
     }
 
     public static String cluster(Emulator aws) {

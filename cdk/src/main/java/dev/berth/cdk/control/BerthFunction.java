@@ -2,7 +2,7 @@ package dev.berth.cdk.control;
 
 import software.amazon.awscdk.Duration;
 
-/** The Lambda functions of the functions jar (see AWS-CONTRACT): handler, memory and timeout of each. */
+/** The Lambda functions of the functions jar (see docs/aws-contract.md): handler, memory and timeout of each. */
 public enum BerthFunction {
     API("api", "dev.berth.functions.ApiHandler::handleRequest", 1024, Duration.seconds(29)),
     BUILD_EVENTS("build-events", "dev.berth.functions.BuildEventHandler::handleRequest", 1024, Duration.seconds(60)),

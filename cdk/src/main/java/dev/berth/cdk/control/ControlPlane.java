@@ -19,9 +19,11 @@ import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.dynamodb.TableProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationLoadBalancer;
 import software.amazon.awscdk.services.elasticloadbalancingv2.IApplicationListener;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
@@ -67,6 +69,10 @@ public final class ControlPlane extends Construct {
     public static final String TARGET_GROUP_PREFIX = "berth-";
     /** Tag the functions put on everything they create. */
     public static final String MANAGED_TAG = "berth:managed";
+    /** Namespace of the platform's own metrics the functions emit in EMF ({@code PodCreateLatency}). */
+    public static final String PLATFORM_NAMESPACE = "Berth/Platform";
+    /** Name of the waker's Lambda target group, which the functions create (under {@link #TARGET_GROUP_PREFIX}). */
+    public static final String WAKER_TARGET_GROUP = "berth-waker";
 
     private final Table table;
     private final Role functionRole;
@@ -100,10 +106,12 @@ public final class ControlPlane extends Construct {
         table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder().indexName("byStatus")
                 .partitionKey(Attribute.builder().name("status").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("createdAt").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL) // the store reads whole pod items from the indexes
                 .build());
         table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder().indexName("byDeployment")
                 .partitionKey(Attribute.builder().name("deployment").type(AttributeType.STRING).build())
                 .sortKey(Attribute.builder().name("createdAt").type(AttributeType.STRING).build())
+                .projectionType(ProjectionType.ALL) // the store reads whole pod items from the indexes
                 .build());
 
         this.eventDeadLetters = deadLetterQueue("EventDeadLetters");
@@ -166,7 +174,9 @@ public final class ControlPlane extends Construct {
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.codebuild"))
                         .detailType(List.of("CodeBuild Build State Change"))
-                        .detail(Map.of("project-name", List.of(props.buildProject().getProjectName())))
+                        // Only finished builds: BuildEventHandler ignores IN_PROGRESS.
+                        .detail(Map.of("project-name", List.of(props.buildProject().getProjectName()),
+                                "build-status", List.of("SUCCEEDED", "FAILED", "FAULT", "STOPPED", "TIMED_OUT")))
                         .build())
                 .targets(List.of(eventTarget(BerthFunction.BUILD_EVENTS)))
                 .build());
@@ -175,7 +185,9 @@ public final class ControlPlane extends Construct {
                 .eventPattern(EventPattern.builder()
                         .source(List.of("aws.ecs"))
                         .detailType(List.of("ECS Task State Change"))
-                        .detail(Map.of("clusterArn", List.of(props.cluster().getClusterArn())))
+                        // Only the states TaskEventHandler acts on.
+                        .detail(Map.of("clusterArn", List.of(props.cluster().getClusterArn()),
+                                "lastStatus", List.of("RUNNING", "STOPPED")))
                         .build())
                 .targets(List.of(eventTarget(BerthFunction.TASK_EVENTS)))
                 .build());
@@ -196,7 +208,7 @@ public final class ControlPlane extends Construct {
                 .principal(new ServicePrincipal("elasticloadbalancing.amazonaws.com"))
                 .sourceAccount(stack.getAccount())
                 .sourceArn(stack.formatArn(ArnComponents.builder()
-                        .service("elasticloadbalancing").resource("targetgroup").resourceName(TARGET_GROUP_PREFIX + "*")
+                        .service("elasticloadbalancing").resource("targetgroup").resourceName(WAKER_TARGET_GROUP + "/*")
                         .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build()))
                 .build());
     }
@@ -253,9 +265,17 @@ public final class ControlPlane extends Construct {
         env.put("BERTH_SIDECAR_IMAGE", props.sidecarImageUri());
         env.put("BERTH_GPU_CAPACITY_PROVIDER", props.gpuCapacityProvider() == null ? "" : props.gpuCapacityProvider());
         env.put("BERTH_FARGATE_SPOT", Boolean.toString(props.fargateSpot()));
-        // Beyond the contract's list: where build logs are, and the zone for per-pod records on ALBs 2..n.
-        env.put("BERTH_BUILD_LOG_GROUP", props.buildLogGroup().getLogGroupName());
+        // Records <label>-<port>.<domain> for labels on ALBs 2..n (the wildcard record aliases the first ALB).
+        List<String> dnsNames = new ArrayList<>();
+        List<String> zoneIds = new ArrayList<>();
+        for (ApplicationLoadBalancer alb : props.loadBalancers()) {
+            dnsNames.add(alb.getLoadBalancerDnsName());
+            zoneIds.add(alb.getLoadBalancerCanonicalHostedZoneId());
+        }
         env.put("BERTH_HOSTED_ZONE_ID", props.hostedZone().getHostedZoneId());
+        env.put("BERTH_LOAD_BALANCER_DNS_NAMES", String.join(",", dnsNames));
+        env.put("BERTH_LOAD_BALANCER_ZONE_IDS", String.join(",", zoneIds));
+        env.put("BERTH_PLATFORM_METRIC_NAMESPACE", PLATFORM_NAMESPACE);
         return env;
     }
 

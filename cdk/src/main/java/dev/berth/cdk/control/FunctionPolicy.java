@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
+import dev.berth.cdk.image.ImagePipeline;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.elasticloadbalancingv2.IApplicationListener;
@@ -16,7 +17,8 @@ import software.amazon.awscdk.services.iam.Role;
 /**
  * The least-privilege policy of the control-plane functions. Every statement names the stack's resources, the
  * name prefixes the functions use ({@code berth-…}) or the {@code berth:managed} tag; actions without resource-level
- * permissions (Describe/List/Get of ECS, ELB and CloudWatch) are the only ones on {@code *}.
+ * permissions (Describe/List/Get of ECS, ELB and CloudWatch) are the only ones on {@code *} without a condition.
+ * Nothing is granted that the functions do not call.
  */
 final class FunctionPolicy {
     private final ControlPlaneProps props;
@@ -31,16 +33,20 @@ final class FunctionPolicy {
         this.stack = Stack.of(scope);
     }
 
+    /**
+     * Grants exactly the calls the functions' adapters make (see {@code docs/aws-contract.md}, "IAM"): DynamoDB in
+     * {@code DynamoDbPodStore}, {@code CodeBuildImageBuilder} and {@code TaskEventLedger}; S3, CodeBuild and ECR in
+     * {@code CodeBuildImageBuilder}; ECS and CloudWatch Logs in {@code EcsFargatePodRuntime}; ELB and Route 53 in
+     * {@code AlbRouter}; CloudWatch in {@code IdleAlarms} and {@code CloudWatchActivitySource}.
+     */
     void attach() {
-        table.grantReadWriteData(role);
-        props.contextBucket().grantReadWrite(role, "contexts/*");
-        props.buildLogGroup().grantRead(role);
-        props.podLogGroup().grantRead(role);
+        table.grant(role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query");
+        props.contextBucket().grantPut(role, ImagePipeline.CONTEXT_PREFIX + "*");
+        props.podLogGroup().grant(role, "logs:GetLogEvents");
 
         String tagKey = ControlPlane.MANAGED_TAG;
-        add("CodeBuildImageBuilds", List.of("codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"),
-                List.of(props.buildProject().getProjectArn()), null);
-        add("EcrPodImages", List.of("ecr:DescribeImages", "ecr:BatchGetImage", "ecr:ListImages"),
+        add("CodeBuildImageBuilds", List.of("codebuild:StartBuild"), List.of(props.buildProject().getProjectArn()), null);
+        add("EcrPodImages", List.of("ecr:DescribeImages", "ecr:DescribeRepositories"),
                 List.of(props.repository().getRepositoryArn()), null);
 
         add("EcsRegisterTaskDefinitions", List.of("ecs:RegisterTaskDefinition"), List.of("*"),
@@ -53,16 +59,15 @@ final class FunctionPolicy {
                 Map.of("ArnEquals", Map.of("ecs:cluster", props.cluster().getClusterArn())));
         add("EcsTagOnCreate", List.of("ecs:TagResource"), List.of("*"),
                 Map.of("StringEquals", Map.of("ecs:CreateAction", List.of("RunTask", "RegisterTaskDefinition"))));
-        add("EcsDescribe", List.of("ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"), List.of("*"), null);
+        add("EcsDescribe", List.of("ecs:DescribeTaskDefinition"), List.of("*"), null);
         add("PassTaskRoles", List.of("iam:PassRole"), List.of(props.executionRole().getRoleArn(), props.taskRole().getRoleArn()),
                 Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")));
 
         String targetGroups = arn("elasticloadbalancing", "targetgroup", ControlPlane.TARGET_GROUP_PREFIX + "*", ArnFormat.SLASH_RESOURCE_NAME);
         add("ElbCreateTargetGroups", List.of("elasticloadbalancing:CreateTargetGroup"), List.of(targetGroups),
                 Map.of("StringEquals", Map.of("aws:RequestTag/" + tagKey, "true")));
-        add("ElbManageTargetGroups", List.of("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets",
-                        "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
-                        "elasticloadbalancing:ModifyTargetGroup"),
+        add("ElbManageTargetGroups", List.of("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeleteTargetGroup",
+                        "elasticloadbalancing:ModifyTargetGroupAttributes"),
                 List.of(targetGroups), null);
         List<String> listenerArns = new ArrayList<>();
         List<String> ruleArns = new ArrayList<>();
@@ -75,25 +80,24 @@ final class FunctionPolicy {
         List<String> listenersAndRules = new ArrayList<>(listenerArns);
         listenersAndRules.addAll(ruleArns);
         add("ElbCreateRules", List.of("elasticloadbalancing:CreateRule"), listenersAndRules, null);
-        add("ElbManageRules", List.of("elasticloadbalancing:ModifyRule", "elasticloadbalancing:DeleteRule",
-                "elasticloadbalancing:SetRulePriorities"), ruleArns, null);
+        add("ElbManageRules", List.of("elasticloadbalancing:ModifyRule", "elasticloadbalancing:DeleteRule"), ruleArns, null);
         List<String> taggable = new ArrayList<>(ruleArns);
         taggable.add(targetGroups);
-        add("ElbTagOwnResources", List.of("elasticloadbalancing:AddTags"), taggable, null);
-        add("ElbDescribe", List.of("elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeListeners",
-                "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups",
-                "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags"), List.of("*"), null);
+        // Tag-on-create: CreateTargetGroup and CreateRule with tags also authorize AddTags on the new resource.
+        add("ElbTagOnCreate", List.of("elasticloadbalancing:AddTags"), taggable,
+                Map.of("StringEquals", Map.of("elasticloadbalancing:CreateAction", List.of("CreateTargetGroup", "CreateRule"))));
+        add("ElbDescribe", List.of("elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups"), List.of("*"), null);
 
-        add("CloudWatchIdleAlarms", List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
-                        "cloudwatch:TagResource"),
+        add("CloudWatchIdleAlarms", List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource"),
                 List.of(arn("cloudwatch", "alarm", ControlPlane.ALARM_PREFIX + "*", ArnFormat.COLON_RESOURCE_NAME)), null);
-        add("CloudWatchReadMetrics", List.of("cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"),
-                List.of("*"), null);
+        // DescribeAlarms by name prefix (the sweep) is authorized on every alarm of the account and region.
+        add("CloudWatchRead", List.of("cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData"), List.of("*"), null);
 
         add("Route53PodRecords", List.of("route53:ChangeResourceRecordSets"), List.of(props.hostedZone().getHostedZoneArn()),
                 Map.of("ForAllValues:StringLike", Map.of("route53:ChangeResourceRecordSetsNormalizedRecordNames",
-                        List.of("*." + props.podDomain().toLowerCase(java.util.Locale.ROOT)))));
-        add("Route53Changes", List.of("route53:GetChange"), List.of("arn:" + stack.getPartition() + ":route53:::change/*"), null);
+                                List.of("*." + props.podDomain().toLowerCase(java.util.Locale.ROOT))),
+                        "ForAllValues:StringEquals", Map.of("route53:ChangeResourceRecordSetsRecordTypes", List.of("A"),
+                                "route53:ChangeResourceRecordSetsActions", List.of("UPSERT", "DELETE"))));
     }
 
     private void add(String sid, List<String> actions, List<String> resources, Map<String, Object> conditions) {

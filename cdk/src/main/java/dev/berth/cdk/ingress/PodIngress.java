@@ -33,8 +33,9 @@ import software.constructs.Construct;
  * to HTTPS; a Route 53 wildcard record; the task security group opened to the ALBs only.
  *
  * <p>The wildcard record {@code *.<podDomain>} aliases the first load balancer of the pool. Pods routed to
- * another load balancer of the pool need their own record ({@code <label>-<port>.<podDomain>}), which wins over
- * the wildcard.
+ * another load balancer of the pool get their own alias record ({@code <label>-<port>.<podDomain>}), which wins
+ * over the wildcard: the functions write it from {@code BERTH_LOAD_BALANCER_DNS_NAMES} /
+ * {@code BERTH_LOAD_BALANCER_ZONE_IDS} (see {@code docs/aws-contract.md}).
  */
 public final class PodIngress extends Construct {
     private final List<ApplicationLoadBalancer> loadBalancers = new ArrayList<>();

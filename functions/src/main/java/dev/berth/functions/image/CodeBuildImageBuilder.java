@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.BerthServiceException;
 import dev.berth.ErrorCode;
+import dev.berth.functions.image.internal.TarGz;
 import dev.berth.functions.internal.CodeBuildApi;
 import dev.berth.image.BuildContext;
 import dev.berth.image.DockerfileRenderer;
@@ -14,16 +15,12 @@ import dev.berth.image.ImageBuilder;
 import dev.berth.image.ImageId;
 import dev.berth.image.ImageSpec;
 import dev.berth.pod.PodEvents;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -36,9 +33,11 @@ import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * {@link ImageBuilder} on CodeBuild and ECR: the generated Dockerfile and its context go to S3 as a zip,
- * {@code StartBuild} runs on a privileged project with a buildspec that builds and pushes
- * {@code <repository>:<image id>}. ECR is the cache: an id whose tag is in ECR is never built again.
+ * {@link ImageBuilder} on CodeBuild and ECR: the generated Dockerfile and its files go to S3 as a gzipped tar
+ * with the Dockerfile at its root ({@code contexts/<imageId>.tar.gz}); {@code StartBuild} runs the stack's
+ * privileged project, whose own buildspec unpacks it, builds and pushes {@code <repository>:<imageId>}. Only
+ * the environment is overridden: {@value #IMAGE_ID_VARIABLE} and {@value #CONTEXT_KEY_VARIABLE} (see
+ * {@code docs/aws-contract.md}). ECR is the cache: an id whose tag is in ECR is never built again.
  *
  * <p>The outcome arrives later as an EventBridge event; {@link #buildFinished} records it and says what to
  * report. A build record per image id in the pods table ({@code pk = IMAGE#<id>, sk = BUILD}), written
@@ -46,22 +45,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class CodeBuildImageBuilder implements ImageBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(CodeBuildImageBuilder.class);
-    /** The build's environment variable naming the image id, read back from the build event. */
-    public static final String IMAGE_ID_VARIABLE = "BERTH_IMAGE_ID";
-    static final String BUILDSPEC = """
-            version: 0.2
-            phases:
-              pre_build:
-                commands:
-                  - aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$BERTH_REGISTRY"
-              build:
-                on-failure: ABORT
-                commands:
-                  - docker build -t "$BERTH_IMAGE_URI" .
-              post_build:
-                commands:
-                  - docker push "$BERTH_IMAGE_URI"
-            """;
+    /**
+     * The {@code StartBuild} environment override naming the image id (64 hex), which the stack's buildspec
+     * tags and pushes as {@code $REPOSITORY_URI:$IMAGE_ID} and which the build event carries back.
+     */
+    public static final String IMAGE_ID_VARIABLE = "IMAGE_ID";
+    /** The {@code StartBuild} environment override naming the context's key in {@code $CONTEXT_BUCKET}. */
+    public static final String CONTEXT_KEY_VARIABLE = "CONTEXT_KEY";
+    /** Key prefix of build contexts in the bucket (the function role may write under it only). */
+    public static final String CONTEXT_PREFIX = "contexts/";
 
     private final CodeBuildApi codeBuild;
     private final S3Client s3;
@@ -126,19 +118,10 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
             return;
         }
         try {
-            String key = "contexts/" + id.value() + ".zip";
-            s3.putObject(r -> r.bucket(settings.bucket()).key(key).contentType("application/zip"),
-                    RequestBody.fromBytes(zip(DockerfileRenderer.render(spec))));
-            ObjectNode request = CodeBuildApi.object()
-                    .put("projectName", settings.project())
-                    .put("sourceTypeOverride", "S3")
-                    .put("sourceLocationOverride", settings.bucket() + "/" + key)
-                    .put("buildspecOverride", BUILDSPEC)
-                    .put("privilegedModeOverride", true);
-            ArrayNode env = request.putArray("environmentVariablesOverride");
-            env.addObject().put("name", IMAGE_ID_VARIABLE).put("value", id.value()).put("type", "PLAINTEXT");
-            env.addObject().put("name", "BERTH_IMAGE_URI").put("value", imageUri(id)).put("type", "PLAINTEXT");
-            env.addObject().put("name", "BERTH_REGISTRY").put("value", registry()).put("type", "PLAINTEXT");
+            String key = contextKey(id);
+            s3.putObject(r -> r.bucket(settings.bucket()).key(key).contentType("application/gzip"),
+                    RequestBody.fromBytes(context(DockerfileRenderer.render(spec))));
+            ObjectNode request = startBuildRequest(settings.project(), id, key);
             JsonNode build = codeBuild.call("StartBuild", request).path("build");
             String buildId = build.path("id").asText();
             record(id, Map.of("buildId", string(buildId)));
@@ -190,11 +173,6 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
     /** The ECR URI of an image id: {@code <registry>/<repository>:<id>}. */
     public String imageUri(ImageId id) {
         return repositoryUri() + ":" + id.value();
-    }
-
-    private String registry() {
-        String uri = repositoryUri();
-        return uri.substring(0, uri.indexOf('/'));
     }
 
     private String repositoryUri() {
@@ -254,25 +232,29 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
         record(id, values);
     }
 
-    static byte[] zip(BuildContext context) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            entry(zip, "Dockerfile", context.dockerfile().getBytes(StandardCharsets.UTF_8));
-            for (Map.Entry<String, byte[]> file : context.files().entrySet()) {
-                entry(zip, file.getKey(), file.getValue());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot zip the build context", e);
-        }
-        return bytes.toByteArray();
+    /** Where an image's build context goes in the bucket: {@code contexts/<imageId>.tar.gz}, as the buildspec expects. */
+    public static String contextKey(ImageId id) {
+        return CONTEXT_PREFIX + id.value() + ".tar.gz";
     }
 
-    private static void entry(ZipOutputStream zip, String name, byte[] content) throws IOException {
-        ZipEntry entry = new ZipEntry(name);
-        entry.setTime(0); // same context, same bytes
-        zip.putNextEntry(entry);
-        zip.write(content);
-        zip.closeEntry();
+    /**
+     * The {@code StartBuild} request: the project as the stack configured it (source, buildspec, privileged mode,
+     * {@code REPOSITORY_URI}, {@code CONTEXT_BUCKET}), with the image id and the context key as environment overrides.
+     */
+    static ObjectNode startBuildRequest(String project, ImageId id, String contextKey) {
+        ObjectNode request = CodeBuildApi.object().put("projectName", project);
+        ArrayNode env = request.putArray("environmentVariablesOverride");
+        env.addObject().put("name", IMAGE_ID_VARIABLE).put("value", id.value()).put("type", "PLAINTEXT");
+        env.addObject().put("name", CONTEXT_KEY_VARIABLE).put("value", contextKey).put("type", "PLAINTEXT");
+        return request;
+    }
+
+    /** The context as a gzipped tar: {@code Dockerfile} at the root, then the files beside it. */
+    static byte[] context(BuildContext context) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("Dockerfile", context.dockerfile().getBytes(StandardCharsets.UTF_8));
+        files.putAll(context.files());
+        return TarGz.of(files);
     }
 
     private static Map<String, AttributeValue> key(ImageId id) {

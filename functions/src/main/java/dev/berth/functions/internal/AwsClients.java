@@ -19,6 +19,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.Route53ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -68,6 +70,15 @@ public record AwsClients(Region region, AwsCredentialsProvider credentials, URI 
         return configure(CloudWatchClient.builder())
                 .overrideConfiguration(ClientOverrideConfiguration.builder().executionInterceptors(cloudWatchInterceptors).build())
                 .build();
+    }
+
+    /** Route 53 is global: its endpoint takes the {@code aws-global} signing region. */
+    public Route53Client route53() {
+        Route53ClientBuilder builder = configure(Route53Client.builder());
+        if (endpoint == null) {
+            builder.region(Region.AWS_GLOBAL);
+        }
+        return builder.build();
     }
 
     public CloudWatchLogsClient logs() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.berth.InvalidSpecException;
+import dev.berth.functions.image.CodeBuildImageBuilder;
 import dev.berth.image.ImageId;
 import dev.berth.pod.PodId;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ public final class Events {
         JsonNode info = detail.path("additional-information");
         String imageId = null;
         for (JsonNode variable : info.path("environment").path("environment-variables")) {
-            if ("BERTH_IMAGE_ID".equals(variable.path("name").asText())) {
+            if (CodeBuildImageBuilder.IMAGE_ID_VARIABLE.equals(variable.path("name").asText())) {
                 imageId = variable.path("value").asText();
             }
         }

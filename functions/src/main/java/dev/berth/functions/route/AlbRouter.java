@@ -29,6 +29,10 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroupNotFoundException;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetTypeEnum;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.TooManyRulesException;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.InvalidChangeBatchException;
+import software.amazon.awssdk.services.route53.model.RRType;
 
 /**
  * {@link Router} on a pool of Application Load Balancers: per pod port a target group {@code berth-<pod>-<port>}
@@ -40,6 +44,12 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.TooManyRules
  * Priorities come from {@link RulePriorities}, with ELB's {@code PriorityInUse} as the arbiter between
  * concurrent publishers.
  *
+ * <p>DNS: the stack's wildcard record {@code *.<domain>} aliases the first ALB of the pool. A label placed on
+ * another ALB gets, per port, its own Route 53 alias record {@code <label>-<port>.<domain>} (type A) to that ALB,
+ * which wins over the wildcard. The record is written before the host rule (a crash in between leaves a record
+ * that leads to the same 404 as the wildcard would) and deleted before the rule (so a retried withdrawal still
+ * finds it); it stays while the rule forwards to the waker, which must be reachable too.
+ *
  * <p>A deployment's rules survive its pod: when the pod is withdrawn and a waker function is configured,
  * the rules forward to the waker's Lambda target group, which starts the deployment on the next request
  * (publishing its new pod points them back at a target group of the pod). Thread-safe.
@@ -50,6 +60,7 @@ public final class AlbRouter implements Router {
     private static final int ATTEMPTS = 20;
 
     private final ElasticLoadBalancingV2Client elb;
+    private final Route53Client route53;
     private final Settings settings;
     private volatile String wakerTargetGroup;
 
@@ -57,8 +68,9 @@ public final class AlbRouter implements Router {
      * @param listenerArns        HTTPS listeners, one per ALB of the pool
      * @param wakerArn            the waker function, or {@code null} to delete a deployment's rules with its pod
      * @param maxRulesPerListener 100 by default (ELB's limit of target groups per ALB and default rules per listener)
+     * @param dns                 where records for labels on ALBs 2..n go, or {@code null} (then a pool of one ALB)
      */
-    public record Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener) {
+    public record Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener, Dns dns) {
         public Settings {
             Objects.requireNonNull(vpcId, "vpcId");
             listenerArns = List.copyOf(listenerArns);
@@ -66,10 +78,42 @@ public final class AlbRouter implements Router {
                 throw new IllegalArgumentException("listenerArns is empty");
             }
             Objects.requireNonNull(domain, "domain");
+            if (dns != null && dns.loadBalancers().size() != listenerArns.size()) {
+                throw new IllegalArgumentException("dns names " + dns.loadBalancers().size() + " load balancers but there are "
+                        + listenerArns.size() + " listeners; give one load balancer per listener, in the same order");
+            }
+        }
+
+        public Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener) {
+            this(vpcId, listenerArns, domain, wakerArn, maxRulesPerListener, null);
         }
 
         public Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn) {
-            this(vpcId, listenerArns, domain, wakerArn, 100);
+            this(vpcId, listenerArns, domain, wakerArn, 100, null);
+        }
+
+        public Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, Dns dns) {
+            this(vpcId, listenerArns, domain, wakerArn, 100, dns);
+        }
+    }
+
+    /**
+     * The public hosted zone of the pod domain and each ALB of the pool as an alias target.
+     *
+     * @param loadBalancers one per listener, in the same order
+     */
+    public record Dns(String hostedZoneId, List<AliasTarget> loadBalancers) {
+        public Dns {
+            Objects.requireNonNull(hostedZoneId, "hostedZoneId");
+            loadBalancers = List.copyOf(loadBalancers);
+        }
+    }
+
+    /** An ALB as a Route 53 alias target: its DNS name and its canonical hosted zone id. */
+    public record AliasTarget(String dnsName, String canonicalHostedZoneId) {
+        public AliasTarget {
+            Objects.requireNonNull(dnsName, "dnsName");
+            Objects.requireNonNull(canonicalHostedZoneId, "canonicalHostedZoneId");
         }
     }
 
@@ -77,9 +121,19 @@ public final class AlbRouter implements Router {
     public record TargetGroupMetric(int port, String targetGroup, String loadBalancer) {
     }
 
+    /** A router that writes no DNS records: {@code settings.dns()} must be {@code null}. */
     public AlbRouter(ElasticLoadBalancingV2Client elb, Settings settings) {
+        this(elb, null, settings);
+    }
+
+    /** @param route53 the Route 53 client, needed when {@code settings.dns()} is set */
+    public AlbRouter(ElasticLoadBalancingV2Client elb, Route53Client route53, Settings settings) {
         this.elb = Objects.requireNonNull(elb, "elb");
         this.settings = Objects.requireNonNull(settings, "settings");
+        if (settings.dns() != null) {
+            Objects.requireNonNull(route53, "route53 (settings name a hosted zone)");
+        }
+        this.route53 = route53;
     }
 
     public static String targetGroupName(PodId pod, int port) {
@@ -93,6 +147,9 @@ public final class AlbRouter implements Router {
     @Override
     public void publish(Route route) {
         String listener = listenerFor(route.label(), route.targets().size());
+        for (int port : route.targets().keySet()) {
+            record(listener, host(route.label(), port), ChangeAction.UPSERT);
+        }
         for (Map.Entry<Integer, Endpoint> target : route.targets().entrySet()) {
             int port = target.getKey();
             String tg = targetGroup(route.podId(), route.label(), port);
@@ -125,7 +182,7 @@ public final class AlbRouter implements Router {
                         String waker = wakerTargetGroup();
                         elb.modifyRule(r -> r.ruleArn(rule.ruleArn()).actions(forwardTo(waker)));
                     } else {
-                        elb.deleteRule(r -> r.ruleArn(rule.ruleArn()));
+                        deleteRule(listener, rule);
                     }
                 }
             }
@@ -145,7 +202,7 @@ public final class AlbRouter implements Router {
         for (String listener : settings.listenerArns()) {
             for (Rule rule : rules(listener)) {
                 if (label.equals(hostLabel(rule))) {
-                    elb.deleteRule(r -> r.ruleArn(rule.ruleArn()));
+                    deleteRule(listener, rule);
                 }
             }
         }
@@ -254,6 +311,39 @@ public final class AlbRouter implements Router {
         }
         throw new BerthServiceException(ErrorCode.UNAVAILABLE, "Could not find a free rule priority for " + host + " after "
                 + ATTEMPTS + " attempts; retry", null);
+    }
+
+    /** Deletes a host rule, and first the DNS record of its host if it has one. */
+    private void deleteRule(String listener, Rule rule) {
+        String host = host(rule);
+        if (host != null) {
+            record(listener, host, ChangeAction.DELETE);
+        }
+        elb.deleteRule(r -> r.ruleArn(rule.ruleArn()));
+    }
+
+    /**
+     * Writes or deletes the alias record of a host on a listener other than the first; the first ALB is behind
+     * the stack's wildcard record. Deleting a record that is not there is done.
+     */
+    private void record(String listener, String host, ChangeAction action) {
+        int index = settings.listenerArns().indexOf(listener);
+        if (settings.dns() == null || index <= 0) {
+            return;
+        }
+        AliasTarget alb = settings.dns().loadBalancers().get(index);
+        try {
+            route53.changeResourceRecordSets(r -> r.hostedZoneId(settings.dns().hostedZoneId()).changeBatch(b -> b
+                    .comment("Berth: " + host + " on load balancer " + (index + 1) + " of the pool")
+                    .changes(c -> c.action(action).resourceRecordSet(rr -> rr.name(host).type(RRType.A)
+                            .aliasTarget(a -> a.dnsName(alb.dnsName()).hostedZoneId(alb.canonicalHostedZoneId()).evaluateTargetHealth(false))))));
+            LOG.info("host={} record {} -> {}", host, action, alb.dnsName());
+        } catch (InvalidChangeBatchException e) {
+            if (action != ChangeAction.DELETE) {
+                throw e;
+            }
+            LOG.debug("host={} had no record to delete: {}", host, e.getMessage());
+        }
     }
 
     private String wakerTargetGroup() {

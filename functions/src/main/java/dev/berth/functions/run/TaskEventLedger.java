@@ -9,7 +9,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /**
  * Deduplicates "ECS Task State Change" events on their {@code version}: EventBridge delivers at least once and
  * out of order, and ECS numbers each task's changes. An event is handled only if its version is higher than
- * any seen for the task ({@code pk = TASK#<arn>, sk = EVENT} in the pods table, a conditional write).
+ * any seen for the task ({@code pk = TASK#<arn>, sk = EVENT} in the pods table, a conditional write); a version whose
+ * handling failed is {@linkplain #forget forgotten} so that the retry is handled.
  */
 public final class TaskEventLedger {
     private final DynamoDbClient dynamo;
@@ -30,6 +31,21 @@ public final class TaskEventLedger {
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        }
+    }
+
+    /**
+     * Takes back a version whose handling failed, so that Lambda's retry of the same event is handled rather than
+     * taken for a duplicate. A later version recorded meanwhile stays.
+     */
+    public void forget(String taskArn, long version) {
+        try {
+            dynamo.deleteItem(r -> r.tableName(table)
+                    .key(Map.of("pk", s("TASK#" + taskArn), "sk", s("EVENT")))
+                    .conditionExpression("version = :v")
+                    .expressionAttributeValues(Map.of(":v", AttributeValue.builder().n(Long.toString(version)).build())));
+        } catch (ConditionalCheckFailedException e) {
+            // a later event of the task was recorded: keep it
         }
     }
 

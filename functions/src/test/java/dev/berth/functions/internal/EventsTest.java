@@ -14,7 +14,7 @@ class EventsTest {
                 {"detail-type": "CodeBuild Build State Change", "source": "aws.codebuild",
                  "detail": {"build-status": "FAILED", "build-id": "arn:b",
                   "additional-information": {
-                    "environment": {"environment-variables": [{"name": "BERTH_IMAGE_ID", "type": "PLAINTEXT", "value": "%s"}]},
+                    "environment": {"environment-variables": [{"name": "CONTEXT_BUCKET", "type": "PLAINTEXT", "value": "berth-contexts"}, {"name": "IMAGE_ID", "type": "PLAINTEXT", "value": "%s"}]},
                     "logs": {"deep-link": "https://console/log"},
                     "phases": [{"phase-type": "SUBMITTED", "phase-status": "SUCCEEDED", "phase-context": []},
                                {"phase-type": "BUILD", "phase-status": "FAILED", "phase-context": ["COMMAND_EXECUTION_ERROR: exit status 3"]},

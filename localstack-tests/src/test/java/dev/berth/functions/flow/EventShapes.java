@@ -51,15 +51,17 @@ final class EventShapes {
                         "compute-type": "BUILD_GENERAL1_SMALL",
                         "type": "LINUX_CONTAINER",
                         "environment-variables": [
-                          {"name": "BERTH_IMAGE_ID", "type": "PLAINTEXT", "value": "%4$s"},
-                          {"name": "BERTH_IMAGE_URI", "type": "PLAINTEXT", "value": "123456789012.dkr.ecr.us-east-1.amazonaws.com/pods:%4$s"}
+                          {"name": "CONTEXT_BUCKET", "type": "PLAINTEXT", "value": "berth-contexts"},
+                          {"name": "REPOSITORY_URI", "type": "PLAINTEXT", "value": "123456789012.dkr.ecr.us-east-1.amazonaws.com/pods"},
+                          {"name": "IMAGE_ID", "type": "PLAINTEXT", "value": "%4$s"},
+                          {"name": "CONTEXT_KEY", "type": "PLAINTEXT", "value": "contexts/%4$s.tar.gz"}
                         ]
                       },
                       "timeout-in-minutes": 60,
                       "build-complete": true,
                       "initiator": "berth-api",
                       "build-start-time": "Nov 28, 2026 4:12:29 PM",
-                      "source": {"location": "berth-contexts/contexts/%4$s.zip", "type": "S3"},
+                      "source": {"buildspec": "version: 0.2", "type": "NO_SOURCE"},
                       "logs": {
                         "group-name": "/aws/codebuild/%1$s",
                         "stream-name": "8745a7a9-c340-456a-9166-edf953571bef",

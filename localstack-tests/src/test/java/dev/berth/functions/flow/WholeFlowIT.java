@@ -29,6 +29,9 @@ import dev.berth.pod.Pod;
 import dev.berth.pod.PodId;
 import dev.berth.pod.PodStatus;
 import dev.berth.pod.StopReason;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +54,10 @@ class WholeFlowIT {
 
     private final Emulator aws;
     private final AwsClients clients;
+    private final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
+    private final Map<String, String> env;
     private final FunctionConfig config;
+    private final String zone;
     private final AwsPlatform platform;
     private final ApiHandler api;
     private final BuildEventHandler builds;
@@ -64,14 +70,20 @@ class WholeFlowIT {
         this.clients = aws.clients();
         Fixtures.Network network = Fixtures.network(aws);
         String cluster = Fixtures.cluster(aws);
-        config = FunctionConfig.fromEnv(Map.ofEntries(
+        List<String> listeners = Fixtures.listeners(aws, network, 2);
+        List<AlbRouter.AliasTarget> albs = Fixtures.aliasTargets(aws, listeners);
+        zone = Fixtures.hostedZone(aws, DOMAIN);
+        env = Map.ofEntries(
                 Map.entry("BERTH_TABLE", Fixtures.table(aws)),
                 Map.entry("BERTH_DOMAIN", DOMAIN),
                 Map.entry("BERTH_CLUSTER", cluster),
                 Map.entry("BERTH_SUBNETS", String.join(",", network.subnets())),
                 Map.entry("BERTH_TASK_SECURITY_GROUP", network.securityGroup()),
                 Map.entry("BERTH_VPC_ID", network.vpcId()),
-                Map.entry("BERTH_LISTENER_ARNS", String.join(",", Fixtures.listeners(aws, network, 2))),
+                Map.entry("BERTH_LISTENER_ARNS", String.join(",", listeners)),
+                Map.entry("BERTH_HOSTED_ZONE_ID", zone),
+                Map.entry("BERTH_LOAD_BALANCER_DNS_NAMES", String.join(",", albs.stream().map(AlbRouter.AliasTarget::dnsName).toList())),
+                Map.entry("BERTH_LOAD_BALANCER_ZONE_IDS", String.join(",", albs.stream().map(AlbRouter.AliasTarget::canonicalHostedZoneId).toList())),
                 Map.entry("BERTH_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::123456789012:role/berth-exec"),
                 Map.entry("BERTH_TASK_ROLE_ARN", "arn:aws:iam::123456789012:role/berth-pod"),
                 Map.entry("BERTH_LOG_GROUP", Fixtures.logGroup(aws)),
@@ -83,11 +95,12 @@ class WholeFlowIT {
                 Map.entry("BERTH_WAKER_ARN", "arn:aws:lambda:us-east-1:123456789012:function:berth-waker"),
                 Map.entry("BERTH_SIDECAR_IMAGE", "123456789012.dkr.ecr.us-east-1.amazonaws.com/berth-activity:1"),
                 Map.entry("BERTH_GPU_CAPACITY_PROVIDER", ""),
-                Map.entry("BERTH_FARGATE_SPOT", "false")));
+                Map.entry("BERTH_FARGATE_SPOT", "false"));
+        config = FunctionConfig.fromEnv(env);
         platform = new AwsPlatform(config, clients, Clock.systemUTC());
         api = new ApiHandler(new RestApi(platform.service()));
         builds = new BuildEventHandler(platform);
-        tasks = new TaskEventHandler(platform);
+        tasks = new TaskEventHandler(platform, new PrintStream(metrics, true, StandardCharsets.UTF_8));
         reaper = new ReaperHandler(platform);
         sweep = new SweepHandler(platform);
     }
@@ -142,6 +155,19 @@ class WholeFlowIT {
         return found;
     }
 
+    /** Whether the host's rule is on the pool's second ALB (the wildcard record covers only the first). */
+    private boolean onSecondAlb(String host) {
+        String listener = config.listenerArns().get(1);
+        String listenerId = listener.substring(listener.lastIndexOf('/') + 1);
+        return rulesFor(host).stream().anyMatch(r -> r.ruleArn().contains("/" + listenerId + "/"));
+    }
+
+    /** Names of the A alias records in the pod zone. */
+    private List<String> aliasRecords() {
+        return clients.route53().listResourceRecordSets(r -> r.hostedZoneId(zone)).resourceRecordSets().stream()
+                .filter(rr -> rr.aliasTarget() != null).map(rr -> rr.name().replaceAll("\\.$", "")).toList();
+    }
+
     private boolean targetGroupExists(PodId pod, int port) {
         return clients.elb().describeTargetGroups().targetGroups().stream()
                 .anyMatch(tg -> tg.targetGroupName().equals(AlbRouter.targetGroupName(pod, port)));
@@ -154,6 +180,15 @@ class WholeFlowIT {
 
     /** POST /v1/pods, build SUCCEEDED, task RUNNING: a pod served at its URL. */
     private PodId runningPod(String marker) throws Exception {
+        PodId id = startingPod(marker);
+        Task task = task(pod(id).runtimeRef());
+        assertThat(tasks.handleRequest(taskEvent(task, id, "RUNNING", 3, null, null), null)).isEqualTo("running");
+        assertThat(pod(id).status()).isEqualTo(PodStatus.RUNNING);
+        return id;
+    }
+
+    /** POST /v1/pods, build SUCCEEDED: a pod whose task was started. */
+    private PodId startingPod(String marker) throws Exception {
         String spec = """
                 {"image": {"commands": ["echo %s"]}, "entrypoint": ["python3", "-m", "http.server", "8000"],
                  "ports": [8000], "keepWarmSeconds": 0}""".formatted(marker);
@@ -176,9 +211,6 @@ class WholeFlowIT {
         assertThat(starting.runtimeRef()).startsWith("arn:aws:ecs:");
         Task task = task(starting.runtimeRef());
         assertThat(task.startedBy()).isEqualTo(id.value());
-
-        assertThat(tasks.handleRequest(taskEvent(task, id, "RUNNING", 3, null, null), null)).isEqualTo("running");
-        assertThat(pod(id).status()).isEqualTo(PodStatus.RUNNING);
         return id;
     }
 
@@ -199,6 +231,15 @@ class WholeFlowIT {
         assertThat(rulesFor(host)).singleElement().satisfies(rule -> assertThat(rule.actions().get(0).targetGroupArn()).isEqualTo(tg));
         assertThat(platform.alarms().describe(id)).get().satisfies(a -> assertThat(a.alarmActions()).containsExactly(config.reaperArn()));
         assertThat(running.urls().get(8000).toString()).isEqualTo("https://" + host + "/");
+        assertThat(aliasRecords()).isEqualTo(onSecondAlb(host) ? List.of(host) : List.of());
+        // One EMF line for the dashboard's create latency (namespace Berth/Platform, no dimensions).
+        JsonNode emf = json(metrics.toString(StandardCharsets.UTF_8).strip());
+        assertThat(emf.path("_aws").path("CloudWatchMetrics").get(0).path("Namespace").asText()).isEqualTo("Berth/Platform");
+        assertThat(emf.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").get(0).path("Name").asText()).isEqualTo("PodCreateLatency");
+        assertThat(emf.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").get(0)).isEmpty();
+        assertThat(emf.path("PodCreateLatency").asLong()).isEqualTo(
+                java.time.Duration.between(running.createdAt(), running.runningSince()).toMillis());
+        assertThat(emf.path("podId").asText()).isEqualTo(id.value());
 
         // The same RUNNING event again (EventBridge delivers at least once) changes nothing.
         assertThat(tasks.handleRequest(taskEvent(task(running.runtimeRef()), id, "RUNNING", 3, null, null), null)).isEqualTo("duplicate");
@@ -212,10 +253,34 @@ class WholeFlowIT {
         assertThat(rulesFor(host)).isEmpty();
         assertThat(targetGroupExists(id, 8000)).isFalse();
         assertThat(platform.alarms().describe(id)).isEmpty();
+        assertThat(aliasRecords()).isEmpty();
 
         // ECS then reports the stop it was asked for: the record keeps its reason.
         assertThat(tasks.handleRequest(taskEvent(task(running.runtimeRef()), id, "STOPPED", 6, 137, "UserInitiated"), null)).isEqualTo("stopped");
         assertThat(pod(id).stopReason()).isEqualTo(StopReason.IDLE);
+    }
+
+    @Test
+    void taskEvent_whoseHandlingFailed_isHandledWhenLambdaRetriesIt() throws Exception {
+        PodId id = startingPod("retry");
+        Task task = task(pod(id).runtimeRef());
+        Map<String, String> broken = new java.util.HashMap<>(env);
+        String listener = config.listenerArns().get(0);
+        broken.put("BERTH_LISTENER_ARNS", listener.substring(0, listener.lastIndexOf('/') + 1) + "0000000000000000," + config.listenerArns().get(1));
+        TaskEventHandler failing = new TaskEventHandler(new AwsPlatform(FunctionConfig.fromEnv(broken), clients, Clock.systemUTC()));
+        Map<String, Object> running = taskEvent(task, id, "RUNNING", 3, null, null);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.handleRequest(running, null))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(pod(id).status()).isEqualTo(PodStatus.STARTING);
+
+        assertThat(tasks.handleRequest(running, null)).isEqualTo("running");
+        assertThat(pod(id).status()).isEqualTo(PodStatus.RUNNING);
+        assertThat(tasks.handleRequest(running, null)).isEqualTo("duplicate");
+
+        // Leave nothing routed: the emulator is shared with the other tests' sweeps.
+        assertThat(api.handleRequest(apiEvent("DELETE", "/v1/pods/" + id.value(), null, null), null).getStatusCode()).isEqualTo(200);
+        assertThat(targetGroupExists(id, 8000)).isFalse();
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Rule;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
+import software.amazon.awssdk.services.route53.model.RRType;
 
 @ExtendWith(EmulatorExtension.class)
 class AlbRouterIT {
@@ -156,5 +157,81 @@ class AlbRouterIT {
         }
         assertThat(listenerOfHost.keySet()).containsExactlyInAnyOrderElementsOf(
                 pods.stream().map(p -> p.value() + "-8000." + DOMAIN).toList());
+    }
+
+    /** The A records of the zone, name → alias target DNS name (trailing dots dropped). */
+    private Map<String, String> aliasRecords(String zone) {
+        Map<String, String> records = new HashMap<>();
+        aws.clients().route53().listResourceRecordSetsPaginator(r -> r.hostedZoneId(zone)).resourceRecordSets().forEach(rr -> {
+            if (rr.type() == RRType.A && rr.aliasTarget() != null) {
+                records.put(stripDot(rr.name()), stripDot(rr.aliasTarget().dnsName()) + "@" + rr.aliasTarget().hostedZoneId());
+            }
+        });
+        return records;
+    }
+
+    private static String stripDot(String name) {
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    /** A label the pool places on the given listener first. */
+    private static String labelOn(int listener, String prefix) {
+        for (int i = 0; ; i++) {
+            String label = prefix + i;
+            if (RulePriorities.preferredListener(label, 2) == listener) {
+                return label;
+            }
+        }
+    }
+
+    @Test
+    void publish_onSecondAlb_writesAliasRecordToIt_firstAlbNeedsNone_withdrawAndForgetDeleteIt() {
+        List<String> listeners = Fixtures.listeners(aws, network, 2);
+        List<AlbRouter.AliasTarget> albs = Fixtures.aliasTargets(aws, listeners);
+        String zone = Fixtures.hostedZone(aws, DOMAIN);
+        AlbRouter router = new AlbRouter(elb, aws.clients().route53(), new AlbRouter.Settings(network.vpcId(), listeners, DOMAIN,
+                "arn:aws:lambda:us-east-1:123456789012:function:berth-waker", new AlbRouter.Dns(zone, albs)));
+        String first = labelOn(0, "first");
+        String second = labelOn(1, "second");
+        PodId onFirst = PodId.random();
+        PodId onSecond = PodId.random();
+
+        router.publish(new Route(onFirst, first, Map.of(8000, new Endpoint("10.20.1.20", 8000)), false));
+        router.publish(new Route(onSecond, second, Map.of(8000, new Endpoint("10.20.1.21", 8000), 9000, new Endpoint("10.20.1.21", 9000)), false));
+
+        assertThat(hostRules(listeners.get(1))).extracting(AlbRouterIT::host)
+                .containsExactlyInAnyOrder(second + "-8000." + DOMAIN, second + "-9000." + DOMAIN);
+        String secondAlb = stripDot(albs.get(1).dnsName()) + "@" + albs.get(1).canonicalHostedZoneId();
+        assertThat(aliasRecords(zone)).containsOnly(
+                Map.entry(second + "-8000." + DOMAIN, secondAlb), Map.entry(second + "-9000." + DOMAIN, secondAlb));
+
+        // At zero the rules forward to the waker, which must stay reachable: the records stay.
+        router.withdraw(onSecond);
+        assertThat(router.labels()).containsEntry(second, true);
+        assertThat(aliasRecords(zone)).containsOnlyKeys(second + "-8000." + DOMAIN, second + "-9000." + DOMAIN);
+
+        router.forget(second);
+        router.forget(second);
+        assertThat(aliasRecords(zone)).isEmpty();
+        assertThat(hostRules(listeners.get(1))).isEmpty();
+    }
+
+    @Test
+    void withdraw_ofPodOnSecondAlbWithoutWaker_deletesRecordWithRule_andAgainIsANoOp() {
+        List<String> listeners = Fixtures.listeners(aws, network, 2);
+        String zone = Fixtures.hostedZone(aws, DOMAIN);
+        AlbRouter router = new AlbRouter(elb, aws.clients().route53(), new AlbRouter.Settings(network.vpcId(), listeners, DOMAIN,
+                null, new AlbRouter.Dns(zone, Fixtures.aliasTargets(aws, listeners))));
+        PodId pod = PodId.random();
+        String label = labelOn(1, "p");
+
+        router.publish(new Route(pod, label, Map.of(8888, new Endpoint("10.20.1.22", 8888)), false));
+        assertThat(aliasRecords(zone)).containsOnlyKeys(label + "-8888." + DOMAIN);
+
+        router.withdraw(pod);
+        router.withdraw(pod);
+
+        assertThat(aliasRecords(zone)).isEmpty();
+        assertThat(hostRules(listeners.get(1))).isEmpty();
     }
 }
