@@ -322,14 +322,16 @@ public final class PodService implements PodEvents {
 
     /**
      * Makes sure the deployment has an active pod: returns it, or starts a new one from the deployment's
-     * spec (a reaped deployment wakes on the next request to its URL).
+     * spec (a reaped deployment wakes on the next request to its URL). A pod that is stopping counts as
+     * gone. Concurrent calls start one pod.
      */
     public Pod wake(String name) {
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
             Deployment current = deployment(name);
             if (current.currentPod() != null) {
                 Optional<Pod> pod = store.find(current.currentPod());
-                if (pod.isPresent() && pod.get().status().isActive()) {
+                // A STOPPING pod (the reaper's, say) will not serve again: start its successor now.
+                if (pod.isPresent() && pod.get().status().isActive() && pod.get().status() != PodStatus.STOPPING) {
                     return pod.get();
                 }
                 if (pod.isEmpty()) {
