@@ -99,16 +99,19 @@ public final class RestApi {
     private ApiResponse pods(String method, ApiRequest request, List<String> rest) {
         if (rest.size() == 1) {
             return switch (method) {
-                case "POST" -> json(202, service.create(parseSpec(request)));
-                case "GET" -> json(200, Map.of("pods", service.list(podQuery(request))));
+                case "POST" -> {
+                    PodService.Issued<Pod> created = service.createWithToken(parseSpec(request));
+                    yield json(202, withToken(shown(created.value()), created.authToken()));
+                }
+                case "GET" -> json(200, Map.of("pods", service.list(podQuery(request)).stream().map(RestApi::shown).toList()));
                 default -> throw methodNotAllowed(method, request.path(), "GET, POST");
             };
         }
         PodId id = podId(rest.get(1));
         if (rest.size() == 2) {
             return switch (method) {
-                case "GET" -> json(200, service.get(id));
-                case "DELETE" -> json(200, service.stop(id, StopReason.USER));
+                case "GET" -> json(200, shown(service.get(id)));
+                case "DELETE" -> json(200, shown(service.stop(id, StopReason.USER)));
                 default -> throw methodNotAllowed(method, request.path(), "GET, DELETE");
             };
         }
@@ -151,7 +154,10 @@ public final class RestApi {
     private ApiResponse deployments(String method, ApiRequest request, List<String> rest) {
         if (rest.size() == 1) {
             return switch (method) {
-                case "POST" -> json(200, view(service.deploy(parseSpec(request))));
+                case "POST" -> {
+                    PodService.Issued<Deployment> deployed = service.deployWithToken(parseSpec(request));
+                    yield json(200, withToken(view(deployed.value()), deployed.authToken()));
+                }
                 case "GET" -> json(200, Map.of("deployments", service.deployments().stream().map(this::view).toList()));
                 default -> throw methodNotAllowed(method, request.path(), "GET, POST");
             };
@@ -173,6 +179,12 @@ public final class RestApi {
                 return json(200, view(service.deployment(name)));
             });
         }
+        if (rest.size() == 3 && rest.get(2).equals("token")) {
+            return only(method, "POST", request, true, () -> {
+                PodService.Issued<Deployment> rotated = service.rotateToken(name);
+                return json(200, withToken(view(rotated.value()), rotated.authToken()));
+            });
+        }
         if (rest.size() == 3 && rest.get(2).equals("stop")) {
             return only(method, "POST", request, true, () -> json(200, view(service.stopDeployment(name))));
         }
@@ -187,7 +199,25 @@ public final class RestApi {
     private DeploymentView view(Deployment d) {
         Pod pod = d.currentPod() == null ? null : service.list(new PodQuery(Set.of(), d.name())).stream()
                 .filter(p -> p.id().equals(d.currentPod())).findFirst().orElse(null);
-        return new DeploymentView(d.name(), d.spec(), d.urls(), pod, d.createdAt(), d.updatedAt());
+        return new DeploymentView(d.name(), d.spec(), d.urls(), pod == null ? null : shown(pod), d.createdAt(), d.updatedAt());
+    }
+
+    /** A pod as the API shows it: without its token's hash (a secret's digest is nobody's business). */
+    private static Pod shown(Pod pod) {
+        return pod.authTokenHash() == null ? pod : pod.withAuthTokenHash(null);
+    }
+
+    /**
+     * {@code value}'s JSON with {@code "authToken"} added when a token was just issued: the one response that
+     * ever carries it.
+     */
+    private static Object withToken(Object value, String authToken) {
+        if (authToken == null) {
+            return value;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode node = Json.MAPPER.valueToTree(value);
+        node.put("authToken", authToken);
+        return node;
     }
 
     private static PodQuery podQuery(ApiRequest request) {

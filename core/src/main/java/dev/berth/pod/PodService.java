@@ -10,6 +10,7 @@ import dev.berth.image.ImageId;
 import dev.berth.reap.Activity;
 import dev.berth.reap.ActivitySource;
 import dev.berth.reap.KeepWarmPolicy;
+import dev.berth.route.AuthToken;
 import dev.berth.route.Route;
 import dev.berth.route.Router;
 import dev.berth.route.UrlScheme;
@@ -76,23 +77,53 @@ public final class PodService implements PodEvents {
     // ---- pods ------------------------------------------------------------------------------------------
 
     /**
+     * A record just made, with the clear-text token that opens its URLs: the only time anyone learns it (the
+     * platform keeps its SHA-256).
+     *
+     * @param authToken the new token, or {@code null} when none was issued (the spec is not {@code authorized},
+     *                  or an existing deployment keeps the token it already has)
+     */
+    public record Issued<T>(T value, String authToken) {
+        public Issued {
+            Objects.requireNonNull(value, "value");
+        }
+
+        /** Hides the token: an issued value may end up in a log line. */
+        @Override
+        public String toString() {
+            return "Issued[value=" + value + ", authToken=" + (authToken == null ? "none" : "***") + "]";
+        }
+    }
+
+    /**
      * Accepts a pod: checks what the builder and runtime can check now (nothing is stored if that fails),
-     * stores it PENDING, and goes on building and starting it in the background.
+     * stores it PENDING, and goes on building and starting it in the background. For an {@code authorized}
+     * spec use {@link #createWithToken}: this method drops the token, so nobody could open the pod.
      */
     public Pod create(PodSpec spec) {
+        return createWithToken(spec).value();
+    }
+
+    /**
+     * {@link #create}, returning with the pod the token that opens its URLs when the spec is {@code authorized}
+     * (a new random one per pod, see {@link AuthToken}); only its hash is stored.
+     */
+    public Issued<Pod> createWithToken(PodSpec spec) {
         Objects.requireNonNull(spec, "spec");
         if (spec.name() != null) {
             throw new InvalidSpecException("name", "A pod with a name is a deployment; deploy it (POST /v1/deployments, "
                     + "'berth deploy') or leave out name '" + spec.name() + "' to run an anonymous pod");
         }
         validate(spec);
-        return launch(spec, null, PodId.random());
+        String token = spec.authorized() ? AuthToken.generate() : null;
+        return new Issued<>(launch(spec, null, PodId.random(), token == null ? null : AuthToken.hash(token)), token);
     }
 
     /** Stores a new PENDING pod of an already validated spec and starts advancing it. */
-    private Pod launch(PodSpec spec, String deployment, PodId id) {
+    private Pod launch(PodSpec spec, String deployment, PodId id, String authTokenHash) {
         String label = deployment != null ? deployment : id.value();
-        Pod pod = store.create(Pod.pending(id, spec, deployment, urls.urls(label, spec.ports()), clock.instant()));
+        Pod pod = store.create(Pod.pending(id, spec, deployment, urls.urls(label, spec.ports()), clock.instant(),
+                spec.authorized() ? authTokenHash : null));
         log.debug("Created podId={} imageId={} deployment={}", id, pod.imageId().shortValue(), deployment);
         executor.execute(() -> advance(id));
         return pod;
@@ -177,8 +208,18 @@ public final class PodService implements PodEvents {
     /**
      * Creates or updates a named deployment and starts its pod. An update with the same spec while its pod
      * is active changes nothing; a new spec starts a new pod that takes over the URLs, then stops the old one.
+     * Use {@link #deployWithToken} for an {@code authorized} spec: this method drops a newly issued token.
      */
     public Deployment deploy(PodSpec spec) {
+        return deployWithToken(spec).value();
+    }
+
+    /**
+     * {@link #deploy}, returning the token that opens the deployment's URLs when this call issued one: on the
+     * first deploy of an {@code authorized} spec (or the first that makes it authorized). The token then stays
+     * the deployment's across wakes and new specs; {@link #rotateToken} replaces it.
+     */
+    public Issued<Deployment> deployWithToken(PodSpec spec) {
         Objects.requireNonNull(spec, "spec");
         if (spec.name() == null) {
             throw new InvalidSpecException("name", "A deployment needs a name; set name (e.g. \"my-notebook\"): its URLs are https://<name>-<port>."
@@ -190,25 +231,64 @@ public final class PodService implements PodEvents {
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
             Optional<Deployment> existing = store.findDeployment(name);
             if (existing.isEmpty()) {
+                String token = spec.authorized() ? AuthToken.generate() : null;
                 try {
-                    store.createDeployment(new Deployment(name, spec, null, urls.urls(name, spec.ports()), now, now, 0));
+                    store.createDeployment(new Deployment(name, spec, null, urls.urls(name, spec.ports()), now, now, 0,
+                            token == null ? null : AuthToken.hash(token)));
                 } catch (IllegalStateException raced) {
                     continue;
                 }
-                return startDeploymentPod(name).deployment();
+                return new Issued<>(startDeploymentPod(name).deployment(), token);
             }
             Deployment current = existing.get();
             Optional<Pod> currentPod = Optional.ofNullable(current.currentPod()).flatMap(store::find);
-            if (current.spec().equals(spec) && currentPod.map(p -> p.status().isActive()).orElse(false)) {
-                return current;
+            if (current.spec().equals(spec) && current.authTokenHash() != null == spec.authorized()
+                    && currentPod.map(p -> p.status().isActive()).orElse(false)) {
+                return new Issued<>(current, null);
             }
-            if (store.updateDeployment(current, current.withCurrentPod(current.currentPod(), spec, urls.urls(name, spec.ports()), now)).isEmpty()) {
+            String token = spec.authorized() && current.authTokenHash() == null ? AuthToken.generate() : null;
+            Deployment next = current.withCurrentPod(current.currentPod(), spec, urls.urls(name, spec.ports()), now);
+            if (token != null) {
+                next = next.withAuthTokenHash(AuthToken.hash(token), now);
+            }
+            if (store.updateDeployment(current, next).isEmpty()) {
                 continue;
             }
             Launched launched = startDeploymentPod(name);
             currentPod.filter(p -> !p.id().equals(launched.pod().id()) && p.status().isActive())
                     .ifPresent(old -> stop(old.id(), StopReason.USER));
-            return launched.deployment();
+            return new Issued<>(launched.deployment(), token);
+        }
+        throw contention("deployment " + name);
+    }
+
+    /**
+     * Gives an {@code authorized} deployment a new token; the old one stops working at once. The deployment's
+     * running pod keeps running when the router can change its route's hash in place, else it is stopped (the
+     * next request wakes a pod that takes the new token).
+     *
+     * @throws BerthClientException {@code INVALID_REQUEST} if the deployment's spec is not {@code authorized}
+     */
+    public Issued<Deployment> rotateToken(String name) {
+        for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+            Deployment current = deployment(name);
+            if (!current.spec().authorized()) {
+                throw new dev.berth.BerthClientException(ErrorCode.INVALID_REQUEST, "authorized", "Deployment '" + name
+                        + "' is not authorized, so it has no token to rotate; deploy it with \"authorized\": true first");
+            }
+            String token = AuthToken.generate();
+            String hash = AuthToken.hash(token);
+            Optional<Deployment> stored = store.updateDeployment(current, current.withAuthTokenHash(hash, clock.instant()));
+            if (stored.isEmpty()) {
+                continue;
+            }
+            if (current.currentPod() != null) {
+                transition(current.currentPod(), p -> p.status().isActive() && p.spec().authorized() ? p.withAuthTokenHash(hash) : null)
+                        .filter(p -> p.status() == PodStatus.RUNNING && !router.reauthorize(p.id(), hash))
+                        .ifPresent(p -> stop(p.id(), StopReason.USER));
+            }
+            log.debug("Rotated the token of deployment={}", name);
+            return new Issued<>(stored.get(), token);
         }
         throw contention("deployment " + name);
     }
@@ -224,7 +304,7 @@ public final class PodService implements PodEvents {
             Optional<Deployment> claimed = store.updateDeployment(current,
                     current.withCurrentPod(id, current.spec(), current.urls(), clock.instant()));
             if (claimed.isPresent()) {
-                Pod pod = launch(current.spec(), name, id);
+                Pod pod = launch(current.spec(), name, id, current.authTokenHash());
                 return new Launched(claimed.get(), pod);
             }
         }
@@ -242,14 +322,16 @@ public final class PodService implements PodEvents {
 
     /**
      * Makes sure the deployment has an active pod: returns it, or starts a new one from the deployment's
-     * spec (a reaped deployment wakes on the next request to its URL).
+     * spec (a reaped deployment wakes on the next request to its URL). A pod that is stopping counts as
+     * gone. Concurrent calls start one pod.
      */
     public Pod wake(String name) {
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
             Deployment current = deployment(name);
             if (current.currentPod() != null) {
                 Optional<Pod> pod = store.find(current.currentPod());
-                if (pod.isPresent() && pod.get().status().isActive()) {
+                // A STOPPING pod (the reaper's, say) will not serve again: start its successor now.
+                if (pod.isPresent() && pod.get().status().isActive() && pod.get().status() != PodStatus.STOPPING) {
                     return pod.get();
                 }
                 if (pod.isEmpty()) {
@@ -261,7 +343,7 @@ public final class PodService implements PodEvents {
             PodId id = PodId.random();
             if (store.updateDeployment(current, current.withCurrentPod(id, current.spec(), current.urls(), clock.instant())).isPresent()) {
                 log.debug("Waking deployment={} podId={}", name, id);
-                return launch(current.spec(), name, id);
+                return launch(current.spec(), name, id, current.authTokenHash());
             }
         }
         throw contention("deployment " + name);
@@ -374,7 +456,7 @@ public final class PodService implements PodEvents {
         }
         Pod pod = found.get();
         // Route first, then RUNNING: a client that sees RUNNING can use the URL at once.
-        router.publish(new Route(podId, pod.hostLabel(), endpoints, pod.spec().authorized()));
+        router.publish(new Route(podId, pod.hostLabel(), endpoints, pod.spec().authorized(), pod.authTokenHash()));
         Instant now = clock.instant();
         Optional<Pod> running = transition(podId, p -> p.status() == PodStatus.STARTING ? p.moveTo(PodStatus.RUNNING, now)
                 : p.status() == PodStatus.RUNNING ? p : null);

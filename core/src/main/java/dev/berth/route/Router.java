@@ -15,4 +15,13 @@ public interface Router {
 
     /** Stops serving every URL of the pod; open connections to it are closed. Idempotent. */
     void withdraw(PodId podId);
+
+    /**
+     * Makes the pod's published routes admit only the token of {@code authTokenHash} from now on (a rotated
+     * token). Returns whether it did; the default does nothing and returns {@code false}, and the caller then
+     * stops the pod so that no route admits the old token.
+     */
+    default boolean reauthorize(PodId podId, String authTokenHash) {
+        return false;
+    }
 }

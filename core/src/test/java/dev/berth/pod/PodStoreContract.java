@@ -71,6 +71,38 @@ public abstract class PodStoreContract {
         assertThat(found.stoppedAt()).isEqualTo(pod.stoppedAt());
         assertThat(found.exitCode()).isEqualTo(3);
         assertThat(found.stopReason()).isEqualTo(StopReason.EXITED);
+        assertThat(found.authTokenHash()).isEqualTo(dev.berth.route.AuthToken.hash("bpt_contract-token"));
+    }
+
+    @Test
+    void update_keepsTheAuthTokenHash_andCanReplaceIt() {
+        Pod created = store.create(fullPod(PodId.random()));
+        String rotated = dev.berth.route.AuthToken.hash("bpt_rotated");
+
+        Pod moved = store.update(created, created.withRuntimeRef("c-other")).orElseThrow();
+        Pod rehashed = store.update(moved, moved.withAuthTokenHash(rotated)).orElseThrow();
+
+        assertThat(moved.authTokenHash()).isEqualTo(created.authTokenHash());
+        assertThat(store.find(created.id()).orElseThrow().authTokenHash()).isEqualTo(rotated);
+        assertThat(rehashed.authTokenHash()).isEqualTo(rotated);
+    }
+
+    @Test
+    void deployment_withAuthTokenHash_roundTripsThroughCreateAndUpdate() {
+        String hash = dev.berth.route.AuthToken.hash("bpt_deployment-token");
+        Deployment d = deployment("secured", null);
+        Deployment withHash = new Deployment(d.name(), d.spec(), null, d.urls(), d.createdAt(), d.updatedAt(), 0, hash);
+
+        store.createDeployment(withHash);
+        Deployment found = store.findDeployment("secured").orElseThrow();
+        Deployment pointed = store.updateDeployment(found, found.withCurrentPod(PodId.random(), found.spec(), found.urls(),
+                clock.instant())).orElseThrow();
+
+        assertThat(found.authTokenHash()).isEqualTo(hash);
+        assertThat(pointed.authTokenHash()).isEqualTo(hash);
+        assertThat(store.findDeployment("secured").orElseThrow().authTokenHash()).isEqualTo(hash);
+        assertThat(store.listDeployments()).filteredOn(x -> x.name().equals("secured"))
+                .extracting(Deployment::authTokenHash).containsExactly(hash);
     }
 
     @Test
@@ -344,7 +376,8 @@ public abstract class PodStoreContract {
                 8080, URI.create("https://web-8080.pods.localhost:8443"));
         return new Pod(id, spec, PodStatus.STOPPED, dev.berth.image.ImageId.of(image), "web", "c0ffee1234567890", urls,
                 StopReason.EXITED, 3, "entrypoint exited with code 3", created, created.plusMillis(4321),
-                created.plusNanos(987_654_321), created.plusMillis(4321).plusNanos(1), 7);
+                created.plusNanos(987_654_321), created.plusMillis(4321).plusNanos(1), 7,
+                dev.berth.route.AuthToken.hash("bpt_contract-token"));
     }
 
     protected PodSpec minimalSpec() {

@@ -72,6 +72,19 @@ public final class FakeRouter implements Router, ActivitySource {
     }
 
     @Override
+    public boolean reauthorize(PodId podId, String authTokenHash) {
+        boolean changed = false;
+        for (Map.Entry<String, Route> entry : routes.entrySet()) {
+            Route route = entry.getValue();
+            if (route.podId().equals(podId)) {
+                changed |= routes.replace(entry.getKey(), route,
+                        new Route(route.podId(), route.label(), route.targets(), route.authorized(), authTokenHash));
+            }
+        }
+        return changed;
+    }
+
+    @Override
     public Activity activity(PodId podId) {
         return activity.getOrDefault(podId, Activity.NONE);
     }

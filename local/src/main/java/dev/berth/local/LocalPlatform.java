@@ -13,6 +13,7 @@ import dev.berth.local.docker.DockerImageBuilder;
 import dev.berth.local.docker.DockerPodRuntime;
 import dev.berth.local.docker.DockerRuntimeConfig;
 import dev.berth.local.net.LocalCa;
+import dev.berth.local.route.RouteMissHandler;
 import dev.berth.local.route.VertxRouter;
 import dev.berth.local.store.SqlitePodStore;
 import dev.berth.pod.Pod;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,7 +95,7 @@ public final class LocalPlatform implements AutoCloseable {
         RouteBook routes = new RouteBook();
         this.router = VertxRouter.builder(ca)
                 .port(config.routerPort())
-                .routeMissHandler(label -> CompletableFuture.supplyAsync(() -> wake(label, routes), executor))
+                .routeMissHandler(new Waker(routes))
                 .routeMissTimeout(config.wakeTimeout())
                 .build()
                 .start();
@@ -132,26 +134,85 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     /**
-     * Serves a request to a label without a route: a deployment at zero is woken and the request held
-     * until its pod runs.
+     * Wakes deployments at zero for the router: requests that miss a route for a deployment's label are held
+     * while one pod starts (concurrent misses of one label share one wait), and get its route once it runs.
+     * An authorized deployment asks for its token before anything starts.
+     */
+    private final class Waker implements RouteMissHandler {
+        private final RouteBook routes;
+        private final ConcurrentHashMap<String, CompletableFuture<Optional<Route>>> waking = new ConcurrentHashMap<>();
+
+        Waker(RouteBook routes) {
+            this.routes = routes;
+        }
+
+        @Override
+        public CompletionStage<Optional<String>> requiredTokenHash(String label) {
+            if (PodId.looksLikePodId(label)) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            return CompletableFuture.supplyAsync(() -> store.findDeployment(label)
+                    .filter(d -> d.spec().authorized())
+                    .map(d -> d.authTokenHash() == null ? "" : d.authTokenHash()), executor);
+        }
+
+        @Override
+        public CompletionStage<Optional<Route>> onMiss(String label) {
+            if (PodId.looksLikePodId(label)) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            CompletableFuture<Optional<Route>> mine = new CompletableFuture<>();
+            CompletableFuture<Optional<Route>> shared = waking.putIfAbsent(label, mine);
+            if (shared != null) {
+                return shared.copy();
+            }
+            executor.execute(() -> {
+                try {
+                    mine.complete(wake(label, routes));
+                } catch (RuntimeException e) {
+                    mine.completeExceptionally(e);
+                } finally {
+                    waking.remove(label, mine);
+                }
+            });
+            return mine.copy();
+        }
+    }
+
+    /**
+     * Serves a request to a label without a route: a deployment at zero is woken and the request held until
+     * its pod runs. A pod that ends before it runs is woken again while time remains (a reaped pod that was
+     * still stopping when the request came); a pod that fails is reported with its message.
      */
     private Optional<Route> wake(String label, RouteBook routes) {
-        if (PodId.looksLikePodId(label) || store.findDeployment(label).isEmpty()) {
+        if (store.findDeployment(label).isEmpty()) {
             return Optional.empty();
         }
-        Pod pod = service.wake(label);
         Instant deadline = Instant.now().plus(config.wakeTimeout());
+        Pod pod = service.wake(label);
         while (Instant.now().isBefore(deadline)) {
             Pod current = service.get(pod.id());
-            if (current.status() == PodStatus.RUNNING) {
-                return Optional.ofNullable(routes.byPod.get(pod.id()));
+            Route route = routes.byPod.get(pod.id());
+            if (current.status() == PodStatus.RUNNING && route != null) {
+                return Optional.of(route);
             }
-            if (current.status().isTerminal()) {
-                return Optional.empty();
+            if (current.status() == PodStatus.FAILED) {
+                throw new BerthServiceException(ErrorCode.UNAVAILABLE, "its pod " + pod.id() + " failed: " + current.message(), null);
+            }
+            if (current.status() == PodStatus.STOPPED && current.stopReason() == dev.berth.pod.StopReason.EXITED) {
+                throw new BerthServiceException(ErrorCode.UNAVAILABLE, "its pod " + pod.id() + " exited with code "
+                        + current.exitCode() + " before it answered; see 'berth logs " + pod.id() + "'", null);
+            }
+            if (current.status().isTerminal() || current.status() == PodStatus.STOPPING) {
+                if (store.findDeployment(label).isEmpty()) {
+                    return Optional.empty();
+                }
+                pod = service.wake(label);
             }
             sleep(Duration.ofMillis(25));
         }
-        return Optional.empty();
+        throw new BerthServiceException(ErrorCode.UNAVAILABLE, "its pod " + pod.id() + " did not become ready within "
+                + config.wakeTimeout().toSeconds() + " s; it keeps starting, try again shortly", null);
     }
 
     public PodService service() {

@@ -103,6 +103,13 @@ public final class EcsFargatePodRuntime implements PodRuntime {
 
     @Override
     public void validate(PodSpec spec) {
+        if (spec.authorized()) {
+            // The ALB can match headers but cannot compare a bearer token with a per-pod hash; until a
+            // verifying hop sits in front of the tasks, refusing is the only way not to serve them open.
+            throw new BerthClientException(ErrorCode.UNSUPPORTED, "authorized",
+                    "authorized is not supported on AWS yet (the load balancer cannot check pod tokens); remove it, "
+                            + "put your own authentication in the server, or run the pod locally");
+        }
         if (spec.blockNetwork()) {
             throw new BerthClientException(ErrorCode.UNSUPPORTED, "blockNetwork",
                     "blockNetwork is not supported on AWS (tasks share the stack's security group); remove it or run the pod locally");

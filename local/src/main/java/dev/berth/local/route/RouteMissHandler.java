@@ -19,4 +19,13 @@ public interface RouteMissHandler {
 
     /** Starts whatever serves {@code label}; completes with its route, or empty if there is none. */
     CompletionStage<Optional<Route>> onMiss(String label);
+
+    /**
+     * Asked before {@link #onMiss}: the {@link dev.berth.route.AuthToken#hash} a request for {@code label} must
+     * present before anything is started for it (an authorized deployment at zero), or empty when none is needed.
+     * A present empty string admits nobody. Default: none needed.
+     */
+    default CompletionStage<Optional<String>> requiredTokenHash(String label) {
+        return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+    }
 }

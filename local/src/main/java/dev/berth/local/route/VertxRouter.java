@@ -5,6 +5,7 @@ import dev.berth.ErrorCode;
 import dev.berth.local.net.LocalCa;
 import dev.berth.local.route.internal.ErrorPages;
 import dev.berth.local.route.internal.Exchange;
+import dev.berth.local.route.internal.PodAuth;
 import dev.berth.local.route.internal.PodTraffic;
 import dev.berth.pod.PodId;
 import dev.berth.reap.Activity;
@@ -77,7 +78,9 @@ import org.slf4j.LoggerFactory;
  * after the backend's {@code 101} the two raw sockets piped both ways for as long as either side keeps them.
  * Its own answers are short pages: 404 for a host no pod answers at, 404 naming the pod's ports for a port it
  * does not publish, 502 when the pod refuses the connection, 503 with {@code Retry-After} when a
- * {@link RouteMissHandler} does not produce a route in time.
+ * {@link RouteMissHandler} does not produce a route in time, 401 for an {@linkplain Route#authorized() authorized}
+ * pod's request without its token ({@link PodAuth}: bearer header, {@code auth_token} parameter turned into a
+ * cookie by a redirect, or that cookie; none of them reaches the pod).
  *
  * <p>Activity: a pod's {@linkplain Activity#openConnections() open connections} are its requests in flight
  * plus its open upgraded streams; {@linkplain Activity#lastActivity() last activity} is when one of them last
@@ -239,6 +242,20 @@ public final class VertxRouter implements Router, ActivitySource, AutoCloseable 
     }
 
     @Override
+    public boolean reauthorize(PodId podId, String authTokenHash) {
+        boolean changed = false;
+        for (Map.Entry<String, Route> entry : routes.entrySet()) {
+            Route route = entry.getValue();
+            if (route.podId().equals(podId)) {
+                changed |= routes.replace(entry.getKey(), route,
+                        new Route(route.podId(), route.label(), route.targets(), route.authorized(), authTokenHash));
+            }
+        }
+        LOG.debug("Reauthorized podId={} changed={}", podId, changed);
+        return changed;
+    }
+
+    @Override
     public Activity activity(PodId podId) {
         PodTraffic t = traffic.get(podId);
         return t == null ? Activity.NONE : t.activity();
@@ -292,7 +309,11 @@ public final class VertxRouter implements Router, ActivitySource, AutoCloseable 
                         + urls.domain() + (urls.httpsPort() == 443 ? "" : ":" + urls.httpsPort()) + "/. " + LIST_HINT, null);
     }
 
-    /** Holds a request for a label with no route while the miss handler produces one. */
+    /**
+     * Holds a request for a label with no route while the miss handler produces one. The handler's guard
+     * comes first: a request without the token of an authorized deployment is answered 401 without starting
+     * anything.
+     */
     private void hold(HttpServerRequest request, UrlScheme.HostKey key) {
         Context context = vertx.getOrCreateContext();
         AtomicBoolean settled = new AtomicBoolean();
@@ -303,27 +324,49 @@ public final class VertxRouter implements Router, ActivitySource, AutoCloseable 
                                 + " s; try again in a few seconds.", "5");
             }
         });
-        CompletionStage<Optional<Route>> stage;
-        try {
-            stage = Objects.requireNonNull(missHandler.onMiss(key.label()), "RouteMissHandler returned null");
-        } catch (RuntimeException e) {
-            stage = CompletableFuture.failedFuture(e);
-        }
-        stage.whenComplete((found, error) -> context.runOnContext(v -> {
-            if (!settled.compareAndSet(false, true)) {
+        stage(() -> missHandler.requiredTokenHash(key.label())).whenComplete((hash, error) -> context.runOnContext(v -> {
+            if (settled.get()) {
                 return;
             }
-            vertx.cancelTimer(timer);
-            if (error != null) {
-                LOG.warn("Route miss handler failed for label={}", key.label(), error);
-                ErrorPages.send(request, 503, "Not available",
-                        key.label() + " could not be started: " + error.getMessage() + ". " + LIST_HINT, "5");
-            } else if (found == null || found.isEmpty()) {
-                noPod(request, request.getHeader(HttpHeaders.HOST));
-            } else {
-                forward(request, found.get(), key.port());
+            if (error == null && hash != null && hash.isPresent()
+                    && PodAuth.check(request, hash.get(), isUpgrade(request)) == PodAuth.Verdict.ANSWERED) {
+                settled.set(true);
+                vertx.cancelTimer(timer);
+                return;
             }
+            if (error != null) {
+                settle(request, key, settled, timer, null, error);
+                return;
+            }
+            stage(() -> missHandler.onMiss(key.label())).whenComplete((found, failed) -> context.runOnContext(
+                    w -> settle(request, key, settled, timer, found, failed)));
         }));
+    }
+
+    private void settle(HttpServerRequest request, UrlScheme.HostKey key, AtomicBoolean settled, long timer,
+                        Optional<Route> found, Throwable error) {
+        if (!settled.compareAndSet(false, true)) {
+            return;
+        }
+        vertx.cancelTimer(timer);
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            LOG.warn("Route miss handler failed for label={}: {}", key.label(), cause.toString());
+            ErrorPages.send(request, 503, "Not available",
+                    key.label() + " could not be started: " + cause.getMessage() + ". " + LIST_HINT, "5");
+        } else if (found == null || found.isEmpty()) {
+            noPod(request, request.getHeader(HttpHeaders.HOST));
+        } else {
+            forward(request, found.get(), key.port());
+        }
+    }
+
+    private static <T> CompletionStage<T> stage(java.util.function.Supplier<CompletionStage<T>> call) {
+        try {
+            return Objects.requireNonNull(call.get(), "RouteMissHandler returned null");
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private void forward(HttpServerRequest request, Route route, int podPort) {
@@ -334,6 +377,10 @@ public final class VertxRouter implements Router, ActivitySource, AutoCloseable 
                     "Pod " + route.label() + " does not publish port " + podPort + "; its ports are " + ports
                             + (ports.isEmpty() ? "" : " (" + urls.urls(route.label(), List.copyOf(ports)).values() + ")")
                             + ". " + LIST_HINT, null);
+            return;
+        }
+        boolean upgrade = isUpgrade(request);
+        if (route.authorized() && PodAuth.check(request, route.authTokenHash(), upgrade) == PodAuth.Verdict.ANSWERED) {
             return;
         }
         PodTraffic podTraffic = traffic.computeIfAbsent(route.podId(), id -> new PodTraffic(id, clock, null));
@@ -348,12 +395,13 @@ public final class VertxRouter implements Router, ActivitySource, AutoCloseable 
             exchange.close();
             return;
         }
-        boolean upgrade = isUpgrade(request);
+        MultiMap headers = requestHeaders(request, upgrade);
+        PodAuth.strip(headers, route.authTokenHash());
         RequestOptions options = new RequestOptions()
                 .setServer(SocketAddress.inetSocketAddress(target.port(), target.host()))
                 .setMethod(request.method())
-                .setURI(request.uri())
-                .setHeaders(requestHeaders(request, upgrade))
+                .setURI(route.authorized() ? PodAuth.outboundUri(request.uri()) : request.uri())
+                .setHeaders(headers)
                 .setConnectTimeout(connectTimeout.toMillis());
         client.request(options).onComplete(created -> {
             if (created.failed()) {

@@ -115,4 +115,14 @@ class EcsFargatePodRuntimeIT {
                 .isInstanceOfSatisfying(BerthClientException.class, e -> assertThat(e.field()).isEqualTo("gpu"))
                 .hasMessageContaining("no GPU capacity provider");
     }
+
+    @Test
+    void validate_whenAuthorized_rejectsAsUnsupportedNamingTheField() {
+        assertThatThrownBy(() -> runtime.validate(PodSpec.builder().entrypoint("x").authorized(true).build()))
+                .isInstanceOfSatisfying(BerthClientException.class, e -> {
+                    assertThat(e.field()).isEqualTo("authorized");
+                    assertThat(e.code()).isEqualTo(dev.berth.ErrorCode.UNSUPPORTED);
+                })
+                .hasMessageContaining("authorized is not supported on AWS");
+    }
 }
