@@ -113,6 +113,12 @@ public interface BerthClient extends AutoCloseable {
     /** Build status, log and failure message of an image, by the id a pod's record carries. */
     ImageBuild image(String imageId);
 
+    /** The templates the platform offers, by name. */
+    List<Template> templates();
+
+    /** @throws NotFoundException if the platform has no such template (the message names the available ones) */
+    Template template(String name);
+
     /**
      * An HTTP client for pod URLs: it trusts the JDK's certificate authorities plus, for a local platform,
      * the platform's CA ({@code $BERTH_HOME/tls/ca.pem}); {@code *.localhost} names resolve to loopback through

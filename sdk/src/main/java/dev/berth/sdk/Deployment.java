@@ -34,6 +34,12 @@ public interface Deployment {
      */
     URI url();
 
+    /**
+     * The token an {@code authorized} deployment's URLs require, when the platform returned one; empty for
+     * other deployments (and on platforms that do not issue one yet).
+     */
+    Optional<String> authToken();
+
     /** The pod serving the deployment now (possibly stopped), if any. */
     Optional<PodInstance> pod();
 

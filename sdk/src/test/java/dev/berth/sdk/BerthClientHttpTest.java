@@ -132,6 +132,38 @@ class BerthClientHttpTest {
     }
 
     @Test
+    void templates_readsNameDescriptionSpecAndGpuNeed() {
+        answers.put("/prod/v1/templates", new Object[] {200, "{\"templates\":[{\"name\":\"jupyter\",\"description\":\"JupyterLab\","
+                + "\"spec\":{\"image\":{\"pythonPackages\":[\"jupyterlab\"]},\"entrypoint\":[\"jupyter\",\"lab\"],\"ports\":[8888]},"
+                + "\"requiresGpu\":false,\"addedLater\":1}]}"});
+
+        try (BerthClient client = tokenClient()) {
+            List<Template> templates = client.templates();
+
+            assertThat(templates).hasSize(1);
+            Template jupyter = templates.getFirst();
+            assertThat(jupyter.name()).isEqualTo("jupyter");
+            assertThat(jupyter.description()).isEqualTo("JupyterLab");
+            assertThat(jupyter.requiresGpu()).isFalse();
+            assertThat(jupyter.spec().ports()).containsExactly(8888);
+            assertThat(jupyter.spec().entrypoint()).containsExactly("jupyter", "lab");
+            assertThat(jupyter.spec().image().pythonPackages()).containsExactly("jupyterlab");
+        }
+    }
+
+    @Test
+    void template_unknownName_becomesNotFoundNamingTheAvailableOnes() {
+        answers.put("/prod/v1/templates/jupyterx", new Object[] {404,
+                "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"Unknown template 'jupyterx'; available: jupyter, streamlit\"}}"});
+
+        try (BerthClient client = tokenClient()) {
+            assertThatThrownBy(() -> client.template("jupyterx")).isInstanceOf(NotFoundException.class)
+                    .hasMessage("Unknown template 'jupyterx'; available: jupyter, streamlit");
+        }
+        assertThat(bodies.getFirst()).startsWith("GET /prod/v1/templates/jupyterx ");
+    }
+
+    @Test
     void errorJson_notFound_becomesNotFoundException() {
         answers.put("/prod/v1/pods/pabcdefghijk", new Object[] {404, "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"No pod 'pabcdefghijk'\"}}"});
 

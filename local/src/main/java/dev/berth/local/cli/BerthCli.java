@@ -2,154 +2,125 @@ package dev.berth.local.cli;
 
 import dev.berth.BerthClientException;
 import dev.berth.BerthException;
-import dev.berth.BerthServiceException;
-import dev.berth.ErrorCode;
-import dev.berth.local.LocalConfig;
-import dev.berth.local.LocalPlatform;
+import dev.berth.sdk.BerthConfigException;
+import dev.berth.sdk.PodNotReadyException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code berth} command. Exit codes: 0 success, 1 the request was refused (bad input, unknown pod),
- * 2 usage error, 3 the platform failed or is unreachable, 4 the pod failed or exited before it answered.
+ * The {@code berth} command, on the Java SDK. Exit codes: 0 success, 1 the platform refused the request (bad
+ * input, unknown pod), 2 usage error (bad flag, file or configuration), 3 the platform failed or is unreachable,
+ * 4 the pod failed or exited before it answered.
  */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = BerthCli.Version.class,
         description = "Run a container as an HTTPS server on demand.",
-        subcommands = {UpCommand.class, RunCommand.class, ContainerCommand.class, LogsCommand.class, CaCommand.class,
-                CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:request refused (bad input, unknown pod)", "2:usage error",
-                "3:platform failed or unreachable", "4:pod failed or exited before it answered"})
+        subcommands = {UpCommand.class, RunCommand.class, DeployCommand.class, DeploymentCommand.class,
+                ContainerCommand.class, LogsCommand.class, TemplatesCommand.class, ConfigCommand.class, CaCommand.class,
+                VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class BerthCli {
     static final int REFUSED = 1;
+    static final int USAGE = 2;
     static final int PLATFORM_FAILED = 3;
     static final int POD_FAILED = 4;
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    static final java.util.Map<String, String> EXIT_CODES = exitCodes();
+
+    private static java.util.Map<String, String> exitCodes() {
+        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        codes.put("0", "success");
+        codes.put("1", "the platform refused the request (the message names the field and the fix)");
+        codes.put("2", "usage error: a bad flag, file or configuration (named, with the fix)");
+        codes.put("3", "the platform failed or cannot be reached");
+        codes.put("4", "the pod failed or exited before it answered (its build log or output is printed)");
+        return java.util.Collections.unmodifiableMap(codes);
+    }
+
+    @Option(names = "--profile", paramLabel = "NAME", scope = ScopeType.INHERIT,
+            description = "Use this profile of $BERTH_HOME/config (overrides BERTH_ENDPOINT and BERTH_PROFILE).")
+    String profile;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with Berth's error handling: one line that says what to fix, no stack trace. */
+    /** The command line with Berth's error handling: what to fix, no stack trace, documented exit codes. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BerthCli());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        documentExitCodes(cli);
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Usage: " + cmd.getHelp().synopsis(0).strip());
+            err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for every flag.");
+            err.flush();
+            return USAGE;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
+            cmd.getOut().flush();
+            if (e instanceof UsageException || e instanceof BerthConfigException) {
+                err.println("error: " + e.getMessage());
+                err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for every flag.");
+                err.flush();
+                return USAGE;
+            }
+            if (e instanceof PodNotReadyException) {
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return POD_FAILED;
+            }
             if (e instanceof BerthException be) {
-                err.println("error: " + be.getMessage() + (be.field() != null ? " [field " + be.field() + "]" : ""));
+                err.println("error: " + be.getMessage() + (be.field() != null && !be.getMessage().contains(be.field())
+                        ? " [field " + be.field() + "]" : ""));
+                err.flush();
                 return be instanceof BerthClientException ? REFUSED : PLATFORM_FAILED;
             }
-            err.println("error: " + e);
+            err.println("error: " + (e instanceof UncheckedIOException u ? u.getMessage() + ": " + u.getCause() : e.toString()));
+            err.flush();
             return PLATFORM_FAILED;
         });
         return cli;
     }
 
-    static Path home() {
-        return LocalConfig.home(System.getenv());
+    private static void documentExitCodes(CommandLine cli) {
+        cli.getCommandSpec().mixinStandardHelpOptions(true);
+        cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+        cli.getSubcommands().values().forEach(BerthCli::documentExitCodes);
     }
 
-    /** A client of the platform running for this home; starts one in the background if asked and none runs. */
-    static PlatformClient connect(boolean startIfMissing, PrintWriter out) {
-        Path home = home();
-        Optional<LocalPlatform.Instance> running = LocalPlatform.Instance.read(home).filter(LocalPlatform.Instance::isAlive);
-        if (running.isPresent()) {
-            return new PlatformClient(running.get(), home);
-        }
-        if (!startIfMissing) {
-            throw new BerthClientException(ErrorCode.UNAVAILABLE, null, "No Berth platform is running for " + home
-                    + "; start one with 'berth up --detach' (or 'berth run', which starts it)");
-        }
-        out.println("Starting the Berth platform in the background (log: " + home.resolve("platform.log") + ") …");
-        out.flush();
-        return new PlatformClient(startDetached(home), home);
+    /** The {@code --profile} given anywhere on the command line, or {@code null}. */
+    static String profile(CommandSpec spec) {
+        return ((BerthCli) spec.root().userObject()).profile;
     }
 
-    /** Starts {@code berth up} as a background process and waits until its API answers. */
-    static LocalPlatform.Instance startDetached(Path home) {
-        try {
-            Files.createDirectories(home);
-            Path logFile = home.resolve("platform.log");
-            List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse("java"));
-            if (Runtime.version().feature() >= 22) {
-                command.add("--enable-native-access=ALL-UNNAMED"); // sqlite-jdbc loads its native library
+    static String version() {
+        try (InputStream in = BerthCli.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BerthCli.class.getName(), "up"));
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            Instant deadline = Instant.now().plus(START_TIMEOUT);
-            while (Instant.now().isBefore(deadline)) {
-                Optional<LocalPlatform.Instance> instance = LocalPlatform.Instance.read(home)
-                        .filter(i -> i.pid() == process.pid() && healthy(i.api()));
-                if (instance.isPresent()) {
-                    return instance.get();
-                }
-                if (!process.isAlive()) {
-                    throw new BerthServiceException(ErrorCode.UNAVAILABLE, "The platform exited at start with code "
-                            + process.exitValue() + ":\n" + tail(logFile, 15), null);
-                }
-                Thread.sleep(100);
-            }
-            process.destroy();
-            throw new BerthServiceException(ErrorCode.UNAVAILABLE, "The platform did not answer within " + START_TIMEOUT.toSeconds()
-                    + " s; see " + logFile, null);
+            String v = p.getProperty("version", "");
+            return v.isEmpty() || v.startsWith("$") ? Optional.ofNullable(BerthCli.class.getPackage().getImplementationVersion()).orElse("dev") : v;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start the platform", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BerthServiceException(ErrorCode.UNAVAILABLE, "Interrupted while starting the platform", e);
-        }
-    }
-
-    private static boolean healthy(URI api) {
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
-            return http.send(HttpRequest.newBuilder(api.resolve("/v1/health")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log at " + file + ")";
+            throw new UncheckedIOException("Cannot read the version", e);
         }
     }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Optional.ofNullable(BerthCli.class.getPackage().getImplementationVersion()).orElse("dev");
-            return new String[] {"berth " + version + " (Java " + Runtime.version() + ")"};
+            return new String[] {"berth " + version() + " (Java " + Runtime.version() + ")"};
         }
-    }
-
-    static Map<String, String> env() {
-        return System.getenv();
     }
 }

@@ -1,22 +1,21 @@
 package dev.berth.local.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import dev.berth.sdk.BerthClient;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "logs", description = "Print a pod's container output.")
+@Command(name = "logs", description = {"Print a pod's container output.", "", "Example:", "  berth logs -f p3k9x2m4q7za", ""})
 final class LogsCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID", description = "The pod id.")
+    @Parameters(paramLabel = "ID", description = "The pod id, as 'berth container list' shows.")
     String id;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing until the pod stops.")
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the pod stops (or Ctrl-C).")
     boolean follow;
 
     @Spec
@@ -24,17 +23,13 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PlatformClient client = BerthCli.connect(false, spec.commandLine().getOut());
-        spec.commandLine().getOut().flush();
-        try (InputStream in = client.stream("/v1/pods/" + id + "/logs" + (follow ? "?follow=true" : ""))) {
-            OutputStream out = System.out;
-            byte[] buffer = new byte[8192];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
+        PrintWriter out = spec.commandLine().getOut();
+        try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out);
+             Stream<String> lines = client.get(id).logs(follow)) {
+            lines.forEach(line -> {
+                out.println(line);
                 out.flush();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Log stream of pod " + id + " broke", e);
+            });
         }
         return 0;
     }

@@ -1,236 +1,63 @@
 package dev.berth.local.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.BerthClientException;
-import dev.berth.ErrorCode;
-import dev.berth.internal.Json;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
+import dev.berth.pod.PodSpec;
+import dev.berth.sdk.BerthClient;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", description = {"Launch a pod and print its HTTPS URL once it answers.",
-        "Starts the embedded platform if none is running."})
+@Command(name = "run", sortOptions = false,
+        description = {"Launch a pod and print its HTTPS URL(s) once it answers.",
+                "The pod keeps running until --keep-warm-seconds pass without connections. Starts the embedded platform",
+                "if none runs and the endpoint is local.",
+                "",
+                "Examples:",
+                "  berth run --image busybox:latest --entrypoint \"httpd -f -p 8080\" --port 8080",
+                "  berth run -f pod.yaml --env GREETING=hi",
+                "  berth run --template jupyter --cpu 2 --detach",
+                ""})
 final class RunCommand implements Callable<Integer> {
-    private static final long MAX_CONTEXT_BYTES = 512 * 1024;
+    @Mixin
+    PodOptions pod;
 
-    @Option(names = "--image", paramLabel = "BASE", description = "Base image (default python:3.12-slim).")
-    String image;
-
-    @Option(names = "--dockerfile", paramLabel = "PATH", description = "Build from this Dockerfile; the files beside it are its context.")
-    Path dockerfile;
-
-    @Option(names = "--entrypoint", paramLabel = "COMMAND", required = true,
-            description = "The command the container runs, as one shell-quoted string, e.g. \"python3 -m http.server 8000\".")
-    String entrypoint;
-
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "A port the server listens on; each gets its own URL. Repeatable.")
-    List<Integer> ports = new ArrayList<>();
-
-    @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "An environment variable. Repeatable.")
-    Map<String, String> env = new LinkedHashMap<>();
-
-    @Option(names = "--keep-warm-seconds", paramLabel = "N",
-            description = "Stop after N seconds without connections (default 600; -1 never; 0 as soon as idle).")
-    Integer keepWarmSeconds;
-
-    @Option(names = "--name", description = "Deploy under this name: a stable URL https://<name>-<port>.<domain> that wakes the pod on request.")
+    @Option(names = "--name", paramLabel = "NAME", order = 3,
+            description = "Deploy under this name: stable URLs https://NAME-PORT.<domain> that wake the pod on request (as 'berth deploy').")
     String name;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", description = "How long to wait for the pod to answer (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-d", "--detach"}, order = 4, description = "Return right after creation with the id and URL(s); do not wait.")
+    boolean detach;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", order = 5,
+            description = "How long to wait for the pod to answer (default ${DEFAULT-VALUE}); the pod goes on after it.")
     int timeoutSeconds;
+
+    @Mixin
+    Output output;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        String body = Json.write(podSpec());
-        PlatformClient client = BerthCli.connect(true, out);
-        JsonNode pod = name == null ? client.post("/v1/pods", body) : client.post("/v1/deployments", body).path("pod");
-        String id = pod.path("id").asText();
-        out.println("Pod " + id + (name != null ? " (deployment " + name + ")" : "") + " created; image " + pod.path("imageId").asText().substring(0, 12));
-        out.flush();
-        Instant deadline = Instant.now().plusSeconds(timeoutSeconds);
-        String shown = "";
-        while (true) {
-            pod = client.get("/v1/pods/" + id);
-            String status = pod.path("status").asText();
-            if (!status.equals(shown)) {
-                out.println("  " + status.toLowerCase() + (status.equals("BUILDING") ? " (build log: berth image log, GET /v1/images/" + pod.path("imageId").asText() + ")" : ""));
-                out.flush();
-                shown = status;
-            }
-            if (status.equals("RUNNING")) {
-                break;
-            }
-            if (status.equals("FAILED") || status.equals("STOPPED")) {
-                return reportEnd(client, pod, out);
-            }
-            if (Instant.now().isAfter(deadline)) {
-                spec.commandLine().getErr().println("error: pod " + id + " is still " + status + " after " + timeoutSeconds
-                        + " s; it keeps going — watch it with 'berth container list'");
-                return BerthCli.POD_FAILED;
-            }
-            sleep(150);
-        }
-        SSLContext tls = trusting(Path.of(client.instance().caCertificate()));
-        Iterator<Map.Entry<String, JsonNode>> urls = pod.path("urls").fields();
-        List<String> printed = new ArrayList<>();
-        while (urls.hasNext()) {
-            Map.Entry<String, JsonNode> url = urls.next();
-            awaitAnswer(URI.create(url.getValue().asText()), tls, deadline);
-            printed.add(url.getValue().asText());
-        }
-        out.println("Ready. Open in a browser (the CA is " + client.instance().caCertificate() + "):");
-        printed.forEach(out::println);
-        return 0;
+        return launch(spec, pod, name, detach, timeoutSeconds, output);
     }
 
-    private ObjectNode podSpec() {
-        ObjectNode spec = Json.MAPPER.createObjectNode();
-        if (name != null) {
-            spec.put("name", name);
+    static int launch(CommandSpec spec, PodOptions pod, String name, boolean detach, int timeoutSeconds, Output output) {
+        if (timeoutSeconds < 1) {
+            throw new UsageException("--timeout " + timeoutSeconds + ": give seconds, at least 1");
         }
-        ObjectNode imageNode = spec.putObject("image");
-        if (dockerfile != null) {
-            if (image != null) {
-                throw new BerthClientException(ErrorCode.INVALID_SPEC, "--image", "--image and --dockerfile are both given; the Dockerfile's FROM names the base, so give one");
-            }
-            dockerfileContext(imageNode);
-        } else if (image != null) {
-            imageNode.put("base", image);
-        }
-        ArrayNode command = spec.putArray("entrypoint");
-        ShellWords.split(entrypoint).forEach(command::add);
-        ArrayNode portsNode = spec.putArray("ports");
-        ports.forEach(portsNode::add);
-        ObjectNode envNode = spec.putObject("env");
-        env.forEach(envNode::put);
-        if (keepWarmSeconds != null) {
-            spec.put("keepWarmSeconds", keepWarmSeconds);
-        }
-        return spec;
-    }
-
-    private void dockerfileContext(ObjectNode imageNode) {
-        if (!Files.isRegularFile(dockerfile)) {
-            throw new BerthClientException(ErrorCode.INVALID_SPEC, "--dockerfile", "No file at --dockerfile " + dockerfile + "; give the path of a Dockerfile");
-        }
-        try {
-            imageNode.put("dockerfile", Files.readString(dockerfile));
-            Path dir = dockerfile.toAbsolutePath().getParent();
-            ObjectNode files = imageNode.putObject("files");
-            long total = 0;
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path file : walk.filter(Files::isRegularFile).filter(f -> !f.equals(dockerfile.toAbsolutePath())).sorted().toList()) {
-                    total += Files.size(file);
-                    if (total > MAX_CONTEXT_BYTES) {
-                        throw new BerthClientException(ErrorCode.INVALID_SPEC, "--dockerfile", "The files beside " + dockerfile + " exceed "
-                                + MAX_CONTEXT_BYTES / 1024 + " KiB; move the Dockerfile to a folder holding only its context");
-                    }
-                    files.put(dir.relativize(file).toString(), Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + dockerfile, e);
-        }
-    }
-
-    private int reportEnd(PlatformClient client, JsonNode pod, PrintWriter out) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("error: pod " + pod.path("id").asText() + " " + pod.path("status").asText().toLowerCase() + ": " + pod.path("message").asText());
-        if (pod.path("stopReason").asText().equals("FAILED") && pod.path("runtimeRef").isMissingNode()) {
-            String log = client.get("/v1/images/" + pod.path("imageId").asText()).path("log").asText();
-            String[] lines = log.split("\n");
-            err.println("Build log (last lines):");
-            for (int i = Math.max(0, lines.length - 20); i < lines.length; i++) {
-                err.println("  " + lines[i]);
-            }
-        } else {
-            try (var logs = client.stream("/v1/pods/" + pod.path("id").asText() + "/logs")) {
-                err.println("Container output:");
-                err.println(new String(logs.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).stripTrailing());
-            } catch (IOException e) {
-                err.println("(logs unavailable: " + e.getMessage() + ")");
-            }
-        }
-        out.flush();
-        return BerthCli.POD_FAILED;
-    }
-
-    /** Waits until the pod's server answers through the router (the router says 502 until it listens). */
-    private static void awaitAnswer(URI url, SSLContext tls, Instant deadline) {
-        try (HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build()) {
-            while (Instant.now().isBefore(deadline)) {
-                try {
-                    int status = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode();
-                    if (status != 502 && status != 503) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // Not answering yet.
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Interrupted", e);
-                }
-                sleep(100);
-            }
-        }
-    }
-
-    static SSLContext trusting(Path caPem) {
-        try (var in = Files.newInputStream(caPem)) {
-            X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("berth-local-ca", ca);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the CA certificate " + caPem, e);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot trust the CA certificate " + caPem, e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
+        String profile = BerthCli.profile(spec);
+        Connection.Target target = Connection.target(profile);
+        boolean needsPlatform = pod.template != null;
+        PodSpec local = needsPlatform ? null : pod.spec(null, name); // bad flags fail before any platform starts
+        try (BerthClient client = Connection.client(profile, true, output.json() ? spec.commandLine().getErr() : spec.commandLine().getOut())) {
+            PodSpec podSpec = needsPlatform ? pod.spec(client.template(pod.template).spec(), name) : local;
+            return new Launch(client, spec.commandLine().getOut(), spec.commandLine().getErr(), output.json(), target)
+                    .launch(podSpec, detach, Duration.ofSeconds(timeoutSeconds));
         }
     }
 }

@@ -180,7 +180,7 @@ public final class ConfigResolver {
                 Files.isReadable(ca) ? ca : null, source);
     }
 
-    static URI endpoint(String text, String source) {
+    public static URI endpoint(String text, String source) {
         try {
             URI uri = new URI(text.strip());
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);

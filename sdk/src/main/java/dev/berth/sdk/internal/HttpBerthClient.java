@@ -15,6 +15,7 @@ import dev.berth.sdk.BerthClient;
 import dev.berth.sdk.Deployment;
 import dev.berth.sdk.Pod;
 import dev.berth.sdk.PodInstance;
+import dev.berth.sdk.Template;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -155,6 +156,18 @@ public final class HttpBerthClient implements BerthClient {
     @Override
     public ImageBuild image(String imageId) {
         return read(call("GET", "v1/images/" + segment(imageId), null), ImageBuild.class);
+    }
+
+    @Override
+    public List<Template> templates() {
+        List<Template> all = new ArrayList<>();
+        call("GET", "v1/templates", null).path("templates").forEach(t -> all.add(read(t, Template.class)));
+        return List.copyOf(all);
+    }
+
+    @Override
+    public Template template(String name) {
+        return read(call("GET", "v1/templates/" + segment(name), null), Template.class);
     }
 
     @Override

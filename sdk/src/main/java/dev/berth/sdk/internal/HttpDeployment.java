@@ -18,6 +18,7 @@ final class HttpDeployment implements Deployment {
     private final String name;
     private volatile Snapshot snapshot;
     private volatile PodInstance pod;
+    private volatile String authToken;
 
     HttpDeployment(HttpBerthClient client, JsonNode json) {
         this.client = client;
@@ -30,6 +31,11 @@ final class HttpDeployment implements Deployment {
         PodInstance current = json.path("pod").isObject() ? new HttpPodInstance(client, json.get("pod")) : null;
         snapshot = s;
         pod = current;
+        if (json.hasNonNull("authToken")) {
+            authToken = json.get("authToken").asText();
+        } else if (current != null && current.authToken().isPresent()) {
+            authToken = current.authToken().get();
+        }
     }
 
     @Override
@@ -59,6 +65,11 @@ final class HttpDeployment implements Deployment {
     @Override
     public URI url() {
         return HttpPodInstance.only(urls(), "Deployment " + name);
+    }
+
+    @Override
+    public Optional<String> authToken() {
+        return Optional.ofNullable(authToken);
     }
 
     @Override

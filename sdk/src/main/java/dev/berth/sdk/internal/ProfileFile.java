@@ -136,6 +136,136 @@ public final class ProfileFile {
         return line;
     }
 
+    /**
+     * Sets keys of profile {@code name} in {@code file}, creating the file or the section as needed; a
+     * {@code null} value removes the key. Other lines and comments stay as they are; the file is written with
+     * mode 0600 (it may hold a token) and must parse afterwards.
+     *
+     * @throws BerthConfigException if the name, a key or a value is not valid, or the file cannot be written
+     */
+    public static ProfileFile set(Path file, String name, Map<String, String> values) {
+        checkName(name);
+        List<String> lines = new java.util.ArrayList<>(existingLines(file));
+        int[] section = section(lines, name);
+        if (section == null) {
+            if (!lines.isEmpty() && !lines.getLast().isBlank()) {
+                lines.add("");
+            }
+            lines.add("[" + name + "]");
+            section = new int[] {lines.size() - 1, lines.size()};
+        }
+        int end = section[1];
+        for (Map.Entry<String, String> entry : new java.util.TreeMap<>(values).entrySet()) {
+            String key = entry.getKey();
+            String value = entry.getValue();
+            if (!KEYS.contains(key)) {
+                throw new BerthConfigException(key, "Unknown key '" + key + "'; known keys: " + String.join(", ", KEYS.stream().sorted().toList()));
+            }
+            if (value != null && (value.isBlank() || value.contains("\n") || value.contains("\r"))) {
+                throw new BerthConfigException(key, "Invalid value for '" + key + "'; give one non-blank line");
+            }
+            int at = -1;
+            for (int i = section[0] + 1; i < end; i++) {
+                String line = stripComment(lines.get(i)).strip();
+                int eq = line.indexOf('=');
+                if (eq > 0 && line.substring(0, eq).strip().equals(key)) {
+                    at = i;
+                }
+            }
+            if (value == null) {
+                if (at >= 0) {
+                    lines.remove(at);
+                    end--;
+                }
+            } else if (at >= 0) {
+                lines.set(at, key + " = " + value);
+            } else {
+                int insert = end;
+                while (insert - 1 > section[0] && lines.get(insert - 1).isBlank()) {
+                    insert--;
+                }
+                lines.add(insert, key + " = " + value);
+                end++;
+            }
+        }
+        ProfileFile parsed = parse(file, lines);
+        write(file, lines);
+        return parsed;
+    }
+
+    /**
+     * Removes profile {@code name} (its header, keys and the comments between them) from {@code file}.
+     *
+     * @return whether there was such a profile
+     */
+    public static boolean remove(Path file, String name) {
+        List<String> lines = new java.util.ArrayList<>(existingLines(file));
+        int[] section = section(lines, name);
+        if (section == null) {
+            return false;
+        }
+        lines.subList(section[0], section[1]).clear();
+        while (section[0] > 0 && section[0] <= lines.size() && lines.get(section[0] - 1).isBlank()
+                && (section[0] == lines.size() || lines.get(section[0]).isBlank())) {
+            lines.remove(section[0] - 1);
+            section[0]--;
+        }
+        parse(file, lines);
+        write(file, lines);
+        return true;
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !SECTION.matcher("[" + name + "]").matches()) {
+            throw new BerthConfigException("profile", "Invalid profile name '" + name
+                    + "'; use letters, digits, '_', '.' or '-' (e.g. prod)");
+        }
+    }
+
+    /** The lines {@code [start, end)} of the section named {@code name}, or {@code null}. */
+    private static int[] section(List<String> lines, String name) {
+        int start = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = stripComment(lines.get(i)).strip();
+            if (line.startsWith("[")) {
+                if (start >= 0) {
+                    return new int[] {start, i};
+                }
+                var m = SECTION.matcher(line);
+                if (m.matches() && m.group(1).equals(name)) {
+                    start = i;
+                }
+            }
+        }
+        return start >= 0 ? new int[] {start, lines.size()} : null;
+    }
+
+    private static List<String> existingLines(Path file) {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new BerthConfigException(file.toString(), "Cannot read the Berth config " + file + " (" + e.getMessage()
+                    + "); make it readable or set BERTH_HOME to another directory", e);
+        }
+    }
+
+    private static void write(Path file, List<String> lines) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".config", ".tmp",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.write(tmp, lines);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new BerthConfigException(file.toString(), "Cannot write the Berth config " + file + " (" + e.getMessage()
+                    + "); make its directory writable or set BERTH_HOME to another directory", e);
+        }
+    }
+
     public Path file() {
         return file;
     }
