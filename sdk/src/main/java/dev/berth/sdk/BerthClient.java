@@ -113,6 +113,16 @@ public interface BerthClient extends AutoCloseable {
     /** Build status, log and failure message of an image, by the id a pod's record carries. */
     ImageBuild image(String imageId);
 
+    /** The platform's template catalog ({@code GET /v1/templates}). */
+    List<dev.berth.template.Template> templates();
+
+    /**
+     * One template of the platform's catalog; start it with {@code create(Pod.of(template.spec()))}.
+     *
+     * @throws NotFoundException naming the available templates when there is none of that name
+     */
+    dev.berth.template.Template template(String name);
+
     /**
      * An HTTP client for pod URLs: it trusts the JDK's certificate authorities plus, for a local platform,
      * the platform's CA ({@code $BERTH_HOME/tls/ca.pem}); {@code *.localhost} names resolve to loopback through

@@ -30,7 +30,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = BerthCli.Version.class,
         description = "Run a container as an HTTPS server on demand.",
-        subcommands = {UpCommand.class, RunCommand.class, ContainerCommand.class, LogsCommand.class, CaCommand.class,
+        subcommands = {UpCommand.class, RunCommand.class, TemplatesCommand.class, ContainerCommand.class, LogsCommand.class, CaCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:request refused (bad input, unknown pod)", "2:usage error",

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.BerthClientException;
 import dev.berth.ErrorCode;
 import dev.berth.internal.Json;
+import dev.berth.pod.PodSpec;
+import dev.berth.template.Template;
+import dev.berth.templates.AppFiles;
+import dev.berth.templates.BuiltInTemplates;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -46,9 +50,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dockerfile", paramLabel = "PATH", description = "Build from this Dockerfile; the files beside it are its context.")
     Path dockerfile;
 
-    @Option(names = "--entrypoint", paramLabel = "COMMAND", required = true,
-            description = "The command the container runs, as one shell-quoted string, e.g. \"python3 -m http.server 8000\".")
+    @Option(names = "--entrypoint", paramLabel = "COMMAND",
+            description = "The command the container runs, as one shell-quoted string, e.g. \"python3 -m http.server 8000\"; "
+                    + "required unless --template gives one.")
     String entrypoint;
+
+    @Option(names = {"-t", "--template"}, paramLabel = "NAME",
+            description = "Start from a template (berth templates lists them); the other options override its fields.")
+    String template;
+
+    @Option(names = "--app", paramLabel = "PATH",
+            description = "With --template streamlit, web or static: your own app file or folder in place of the sample.")
+    Path app;
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "A port the server listens on; each gets its own URL. Repeatable.")
     List<Integer> ports = new ArrayList<>();
@@ -72,9 +85,18 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String body = Json.write(podSpec());
         PlatformClient client = BerthCli.connect(true, out);
-        JsonNode pod = name == null ? client.post("/v1/pods", body) : client.post("/v1/deployments", body).path("pod");
+        String body = Json.write(template == null ? podSpec() : templateSpec(client));
+        JsonNode pod;
+        try {
+            pod = name == null ? client.post("/v1/pods", body) : client.post("/v1/deployments", body).path("pod");
+        } catch (BerthClientException e) {
+            if (template != null && "gpu".equals(e.field())) {
+                throw new BerthClientException(e.code(), e.field(), "Template '" + template + "' needs a GPU and this platform has none: "
+                        + e.getMessage());
+            }
+            throw e;
+        }
         String id = pod.path("id").asText();
         out.println("Pod " + id + (name != null ? " (deployment " + name + ")" : "") + " created; image " + pod.path("imageId").asText().substring(0, 12));
         out.flush();
@@ -114,7 +136,63 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The template's spec from the platform, with the options given on the command line in place of its fields. */
+    private PodSpec templateSpec(PlatformClient client) {
+        if (dockerfile != null) {
+            throw new BerthClientException(ErrorCode.INVALID_SPEC, "--dockerfile", "--template and --dockerfile are both given; "
+                    + "a template brings its image: give one, or --app to bring your own files");
+        }
+        PodSpec spec;
+        try {
+            spec = Json.MAPPER.treeToValue(client.get("/v1/templates/" + template).path("spec"), PodSpec.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("The platform sent a template spec this command cannot read", e);
+        }
+        if (app != null) {
+            BuiltInTemplates builtIn = new BuiltInTemplates();
+            String appFile = builtIn.find(template).flatMap(t -> builtIn.appFile(template)).orElseThrow(() ->
+                    new BerthClientException(ErrorCode.INVALID_SPEC, "--app", "Template '" + template + "' takes no --app; "
+                            + "templates that run your app: " + builtIn.list().stream().map(Template::name)
+                            .filter(n -> builtIn.appFile(n).isPresent()).collect(java.util.stream.Collectors.joining(", "))));
+            spec = AppFiles.withApp(template, spec, appFile, app);
+        }
+        PodSpec.Builder b = ports.isEmpty() ? spec.toBuilder() : withoutPorts(spec).ports(ports.stream().mapToInt(Integer::intValue).toArray());
+        if (image != null) {
+            if (spec.image().dockerfile() != null) {
+                throw new BerthClientException(ErrorCode.INVALID_SPEC, "--image", "Template '" + template
+                        + "' builds from its own Dockerfile; --image cannot replace its base");
+            }
+            b.image(spec.image().toBuilder().base(image).pythonVersion(null).build());
+        }
+        if (entrypoint != null) {
+            b.entrypoint(ShellWords.split(entrypoint));
+        }
+        b.env(env);
+        if (keepWarmSeconds != null) {
+            b.keepWarmSeconds(keepWarmSeconds);
+        }
+        if (name != null) {
+            b.name(name);
+        }
+        return b.build();
+    }
+
+    /** The spec's fields but its ports, for --port to replace them. */
+    private static PodSpec.Builder withoutPorts(PodSpec spec) {
+        return PodSpec.builder().name(spec.name()).image(spec.image()).entrypoint(spec.entrypoint()).env(spec.env())
+                .cpu(spec.cpu()).memoryMiB(spec.memoryMiB()).gpu(spec.gpu()).gpuCount(spec.gpuCount())
+                .keepWarmSeconds(spec.keepWarmSeconds()).authorized(spec.authorized()).blockNetwork(spec.blockNetwork())
+                .readOnlyRootFilesystem(spec.readOnlyRootFilesystem());
+    }
+
     private ObjectNode podSpec() {
+        if (entrypoint == null) {
+            throw new BerthClientException(ErrorCode.INVALID_SPEC, "--entrypoint", "--entrypoint is missing; give the command the "
+                    + "container runs (e.g. --entrypoint \"python3 -m http.server 8000\") or start a template with --template NAME");
+        }
+        if (app != null) {
+            throw new BerthClientException(ErrorCode.INVALID_SPEC, "--app", "--app needs --template (streamlit, web or static)");
+        }
         ObjectNode spec = Json.MAPPER.createObjectNode();
         if (name != null) {
             spec.put("name", name);

@@ -158,6 +158,20 @@ public final class HttpBerthClient implements BerthClient {
     }
 
     @Override
+    public List<dev.berth.template.Template> templates() {
+        List<dev.berth.template.Template> templates = new java.util.ArrayList<>();
+        for (JsonNode t : call("GET", "v1/templates", null).path("templates")) {
+            templates.add(read(t, dev.berth.template.Template.class));
+        }
+        return templates;
+    }
+
+    @Override
+    public dev.berth.template.Template template(String name) {
+        return read(call("GET", "v1/templates/" + segment(name), null), dev.berth.template.Template.class);
+    }
+
+    @Override
     public HttpClient httpClient() {
         return http;
     }
