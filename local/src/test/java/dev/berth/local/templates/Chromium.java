@@ -58,23 +58,31 @@ final class Chromium {
 
     /** The DOM after {@code budgetMillis} of virtual time (the page's timers and network run meanwhile). */
     String dumpDom(URI url, int budgetMillis) {
-        return new String(run(url, budgetMillis, "--dump-dom"), StandardCharsets.UTF_8);
+        return new String(run(url, "--virtual-time-budget=" + budgetMillis, "--dump-dom"), StandardCharsets.UTF_8);
     }
 
-    /** Saves a screenshot of the page to {@code file}. */
+    /**
+     * The DOM after {@code millis} of real time: for pages whose content comes over a WebSocket, which virtual time
+     * does not wait for.
+     */
+    String dumpDomAfter(URI url, int millis) {
+        return new String(run(url, "--timeout=" + millis, "--dump-dom"), StandardCharsets.UTF_8);
+    }
+
+    /** Saves a screenshot of the page after {@code budgetMillis} of real time to {@code file}. */
     void screenshot(URI url, int budgetMillis, Path file) {
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        run(url, budgetMillis, "--screenshot=" + file.toAbsolutePath());
+        run(url, "--timeout=" + budgetMillis, "--screenshot=" + file.toAbsolutePath());
         if (!Files.isRegularFile(file)) {
             throw new AssertionError("Chromium wrote no screenshot to " + file);
         }
     }
 
-    private byte[] run(URI url, int budgetMillis, String action) {
+    private byte[] run(URI url, String wait, String action) {
         Path profile = null;
         try {
             profile = Files.createTempDirectory("berth-chromium");
@@ -82,7 +90,7 @@ final class Chromium {
                     "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
                     "--ignore-certificate-errors-spki-list=" + spkiPin, "--window-size=1280,900",
-                    "--virtual-time-budget=" + budgetMillis, action, url.toString()));
+                    wait, action, url.toString()));
             Path err = Files.createTempFile("chromium", ".log");
             Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
             byte[] out = process.getInputStream().readAllBytes();

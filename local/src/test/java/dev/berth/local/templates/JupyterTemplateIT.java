@@ -50,7 +50,7 @@ class JupyterTemplateIT {
         Chromium chromium = Chromium.pinnedTo(berth.platform.routerPort(), pod.url(8888).getHost(), berth.platform.ca().clientSslContext());
 
         String dom = chromium.dumpDom(lab, 30_000);
-        chromium.screenshot(lab, 30_000, Path.of("target", "screenshots", "jupyter-lab.png"));
+        chromium.screenshot(lab, 15_000, Path.of("target", "screenshots", "jupyter-lab.png"));
 
         // Client-side rendered: the shell, its launcher and the file browser with the template's notebook.
         assertThat(dom).contains("id=\"jp-main-dock-panel\"").contains("jp-LabShell").contains("welcome.ipynb");

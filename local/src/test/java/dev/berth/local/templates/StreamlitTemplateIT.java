@@ -37,8 +37,8 @@ class StreamlitTemplateIT {
         URI app = TemplatePlatform.browserUrl(pod, 8501, "/");
         Chromium chromium = Chromium.pinnedTo(berth.platform.routerPort(), pod.url(8501).getHost(), berth.platform.ca().clientSslContext());
 
-        String dom = chromium.dumpDom(app, 30_000);
-        chromium.screenshot(app, 30_000, Path.of("target", "screenshots", "streamlit.png"));
+        String dom = chromium.dumpDomAfter(app, 20_000);
+        chromium.screenshot(app, 20_000, Path.of("target", "screenshots", "streamlit.png"));
 
         // The loading shell has none of these: the script ran in the pod and its elements came over the WebSocket.
         assertThat(dom).contains("Streamlit on Berth").contains("Hello, world! (2)").contains("data-testid=\"stSlider\"");
