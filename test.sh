@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Berth's whole test suite on a fresh machine: unit tests, contract suites, and integration tests
 # against a real Docker engine (and, for the AWS side, the moto emulator). Installs or starts what they
-# need first: a JDK >= 21 check, Docker (docker.io + dockerd as root), the local base images, and the
+# need first: a JDK >= 21 check, Docker (docker.io + dockerd as root), the local base images, Debian's
+# chromium (the template tests render pages in it), and the
 # Python tools the AWS tests use (moto, cfn-lint).
 #
 # Usage: ./test.sh [extra Maven arguments, e.g. -pl core]
@@ -16,6 +17,10 @@ say "checking for a Docker engine"
 ensure_docker
 say "building local base images where missing (first time: a few minutes)"
 scripts/base-images.sh
+if [ -d templates ]; then
+  say "checking for headless Chromium (template tests)"
+  ensure_chromium
+fi
 if [ -d functions ] || [ -d cdk ]; then
   say "checking the Python test tools (moto server, cfn-lint)"
   python3 -m pip install -q --disable-pip-version-check 'moto[server]==5.2.1' cfn-lint 2>&1 | grep -v -i "warning" >&2 || true

@@ -58,3 +58,17 @@ berth_jar() {
   fi
   echo "$jar"
 }
+
+# Makes sure Debian's headless Chromium is there (the template tests render pages in it): as root, installs it.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "error: the template tests need Debian's chromium; install it (sudo apt-get install -y chromium)" >&2
+    return 1
+  fi
+  say "installing Chromium (Debian's chromium, for the template tests)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || {
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+}

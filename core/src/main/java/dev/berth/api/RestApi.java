@@ -20,6 +20,8 @@ import dev.berth.pod.PodService;
 import dev.berth.pod.PodSpec;
 import dev.berth.pod.PodStatus;
 import dev.berth.pod.StopReason;
+import dev.berth.template.Template;
+import dev.berth.template.TemplateCatalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,10 +55,18 @@ public final class RestApi {
     private static final String OPENAPI_RESOURCE = "/dev/berth/api/openapi.json";
 
     private final PodService service;
+    private final TemplateCatalog templates;
     private final byte[] openApi;
 
+    /** An API without templates: {@code GET /v1/templates} lists none. */
     public RestApi(PodService service) {
+        this(service, TemplateCatalog.empty());
+    }
+
+    /** An API that also serves this template catalog at {@code GET /v1/templates[/{name}]}. */
+    public RestApi(PodService service, TemplateCatalog templates) {
         this.service = Objects.requireNonNull(service, "service");
+        this.templates = Objects.requireNonNull(templates, "templates");
         this.openApi = loadOpenApi();
     }
 
@@ -90,6 +100,7 @@ public final class RestApi {
                     () -> new ApiResponse(200, ApiResponse.JSON, openApi, Map.of(), null));
             case "pods" -> pods(method, request, rest);
             case "deployments" -> deployments(method, request, rest);
+            case "templates" -> templates(method, request, rest);
             case "images" -> only(method, "GET", request, rest.size() == 2,
                     () -> json(200, service.image(ImageId.of(rest.get(1)))));
             default -> throw notFound(method, request.path());
@@ -119,6 +130,16 @@ public final class RestApi {
             return only(method, "GET", request, true, () -> logs(id, flag(request, "follow")));
         }
         throw notFound(method, request.path());
+    }
+
+    private ApiResponse templates(String method, ApiRequest request, List<String> rest) {
+        if (rest.size() == 1) {
+            return only(method, "GET", request, true, () -> json(200, Map.of("templates", templates.list())));
+        }
+        return only(method, "GET", request, rest.size() == 2, () -> {
+            Template template = templates.get(rest.get(1));
+            return json(200, template);
+        });
     }
 
     private static PodId podId(String value) {

@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  *
  * @param name            deployment name (a DNS label of at most 40 characters), or {@code null} for an anonymous pod
  * @param keepWarmSeconds seconds without connections before the pod is stopped: {@code -1} never, {@code 0} as soon as idle
+ * @param blockNetwork    no route out of the container
+ * @param readOnlyRootFilesystem the container's root filesystem is read-only; {@code /tmp} is a small writable tmpfs
+ *                        ({@value #READ_ONLY_TMPFS_MIB} MiB, {@code nosuid,nodev}) and the only place it can write
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PodSpec(
@@ -43,12 +46,15 @@ public record PodSpec(
         int gpuCount,
         int keepWarmSeconds,
         boolean authorized,
-        boolean blockNetwork) {
+        boolean blockNetwork,
+        boolean readOnlyRootFilesystem) {
 
     public static final double DEFAULT_CPU = 1.0;
     public static final int DEFAULT_MEMORY_MIB = 1024;
     public static final int DEFAULT_KEEP_WARM_SECONDS = 600;
     public static final int MAX_PORTS = 8;
+    /** Size of the writable {@code /tmp} of a pod with a read-only root filesystem. */
+    public static final int READ_ONLY_TMPFS_MIB = 64;
     public static final int MAX_KEEP_WARM_SECONDS = 7 * 24 * 3600;
     public static final Set<String> GPU_TYPES = Set.of("any", "T4", "L4", "A10G", "A100-40", "A100-80", "H100");
 
@@ -79,7 +85,8 @@ public record PodSpec(
             @JsonProperty("gpuCount") Integer gpuCount,
             @JsonProperty("keepWarmSeconds") Integer keepWarmSeconds,
             @JsonProperty("authorized") Boolean authorized,
-            @JsonProperty("blockNetwork") Boolean blockNetwork) {
+            @JsonProperty("blockNetwork") Boolean blockNetwork,
+            @JsonProperty("readOnlyRootFilesystem") Boolean readOnlyRootFilesystem) {
         return new PodSpec(name, image, entrypoint, ports, env,
                 cpu == null ? DEFAULT_CPU : cpu,
                 memoryMiB == null ? DEFAULT_MEMORY_MIB : memoryMiB,
@@ -87,7 +94,8 @@ public record PodSpec(
                 gpuCount == null ? 0 : gpuCount,
                 keepWarmSeconds == null ? DEFAULT_KEEP_WARM_SECONDS : keepWarmSeconds,
                 Boolean.TRUE.equals(authorized),
-                Boolean.TRUE.equals(blockNetwork));
+                Boolean.TRUE.equals(blockNetwork),
+                Boolean.TRUE.equals(readOnlyRootFilesystem));
     }
 
     private static void validate(String name, List<String> entrypoint, List<Integer> ports, double cpu, int memoryMiB,
@@ -150,7 +158,8 @@ public record PodSpec(
 
     public Builder toBuilder() {
         Builder b = new Builder().name(name).image(image).cpu(cpu).memoryMiB(memoryMiB).gpu(gpu).gpuCount(gpuCount)
-                .keepWarmSeconds(keepWarmSeconds).authorized(authorized).blockNetwork(blockNetwork);
+                .keepWarmSeconds(keepWarmSeconds).authorized(authorized).blockNetwork(blockNetwork)
+                .readOnlyRootFilesystem(readOnlyRootFilesystem);
         b.entrypoint.addAll(entrypoint);
         b.ports.addAll(ports);
         b.env.putAll(env);
@@ -180,6 +189,7 @@ public record PodSpec(
         private int keepWarmSeconds = DEFAULT_KEEP_WARM_SECONDS;
         private boolean authorized;
         private boolean blockNetwork;
+        private boolean readOnlyRootFilesystem;
 
         private Builder() {
         }
@@ -258,9 +268,15 @@ public record PodSpec(
             return this;
         }
 
+        /** A read-only root filesystem with a small writable tmpfs at {@code /tmp}. */
+        public Builder readOnlyRootFilesystem(boolean readOnlyRootFilesystem) {
+            this.readOnlyRootFilesystem = readOnlyRootFilesystem;
+            return this;
+        }
+
         public PodSpec build() {
             return new PodSpec(name, image, entrypoint, ports, env, cpu, memoryMiB, gpu, gpuCount, keepWarmSeconds,
-                    authorized, blockNetwork);
+                    authorized, blockNetwork, readOnlyRootFilesystem);
         }
     }
 }

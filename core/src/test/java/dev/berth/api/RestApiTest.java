@@ -11,12 +11,15 @@ import dev.berth.pod.InMemoryPodStore;
 import dev.berth.pod.PodEvents;
 import dev.berth.pod.PodQuery;
 import dev.berth.pod.PodService;
+import dev.berth.pod.PodSpec;
 import dev.berth.reap.Activity;
 import dev.berth.reap.ActivitySource;
 import dev.berth.route.Route;
 import dev.berth.route.Router;
 import dev.berth.route.UrlScheme;
 import dev.berth.run.FakePodRuntime;
+import dev.berth.template.Template;
+import dev.berth.template.TemplateCatalog;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -211,10 +214,66 @@ class RestApiTest {
         JsonNode openApi = json(api.handle(ApiRequest.of("GET", "/v1/openapi.json")));
         assertThat(openApi.get("openapi").asText()).startsWith("3.");
         assertThat(openApi.get("paths").has("/v1/pods/{id}/logs")).isTrue();
+        assertThat(openApi.get("paths").has("/v1/templates")).isTrue();
+        assertThat(openApi.get("paths").has("/v1/templates/{name}")).isTrue();
+        assertThat(openApi.at("/components/schemas/PodSpec/properties").has("readOnlyRootFilesystem")).isTrue();
         assertThat(api.handle(ApiRequest.of("GET", "/v1/nothing")).status()).isEqualTo(404);
         ApiResponse wrong = api.handle(ApiRequest.of("PUT", "/v1/pods"));
         assertThat(wrong.status()).isEqualTo(405);
         assertThat(json(wrong).get("error").get("message").asText()).contains("GET, POST");
+    }
+
+    private RestApi withTemplates() {
+        NoRouter router = new NoRouter();
+        PodService service = new PodService(new InMemoryPodStore(), builder, runtime, router, router,
+                new UrlScheme("pods.localhost", 8443), MutableClock.create(), Runnable::run);
+        PodSpec notebook = PodSpec.builder().entrypoint("jupyter", "lab").ports(8888).authorized(true).build();
+        PodSpec gpu = PodSpec.builder().entrypoint("python3", "main.py").ports(8188).gpu("any").build();
+        return new RestApi(service, TemplateCatalog.of(List.of(
+                new Template("jupyter", "JupyterLab", notebook, false),
+                new Template("comfyui", "ComfyUI", gpu, true))));
+    }
+
+    @Test
+    void templates_listsEveryTemplateWithItsSpec() throws Exception {
+        ApiResponse response = withTemplates().handle(ApiRequest.of("GET", "/v1/templates"));
+
+        assertThat(response.status()).isEqualTo(200);
+        JsonNode templates = json(response).get("templates");
+        assertThat(templates).hasSize(2);
+        assertThat(templates.get(0).get("name").asText()).isEqualTo("jupyter");
+        assertThat(templates.get(0).get("description").asText()).isEqualTo("JupyterLab");
+        assertThat(templates.get(0).get("spec").get("ports").get(0).asInt()).isEqualTo(8888);
+        assertThat(templates.get(0).get("spec").get("authorized").asBoolean()).isTrue();
+        assertThat(templates.get(0).get("requiresGpu").asBoolean()).isFalse();
+        assertThat(templates.get(1).get("requiresGpu").asBoolean()).isTrue();
+    }
+
+    @Test
+    void template_byName_returnsIt_andAnUnknownNameIs404ListingTheAvailableOnes() throws Exception {
+        RestApi templated = withTemplates();
+
+        ApiResponse one = templated.handle(ApiRequest.of("GET", "/v1/templates/comfyui"));
+        ApiResponse unknown = templated.handle(ApiRequest.of("GET", "/v1/templates/jupyterx"));
+        ApiResponse post = templated.handle(ApiRequest.of("POST", "/v1/templates", "{}"));
+
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(json(one).get("spec").get("gpu").asText()).isEqualTo("any");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(json(unknown).get("error").get("code").asText()).isEqualTo("NOT_FOUND");
+        assertThat(json(unknown).get("error").get("message").asText())
+                .isEqualTo("Unknown template 'jupyterx'; available: jupyter, comfyui");
+        assertThat(post.status()).isEqualTo(405);
+    }
+
+    @Test
+    void templates_withoutACatalog_listNone() throws Exception {
+        ApiResponse response = api.handle(ApiRequest.of("GET", "/v1/templates"));
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(json(response).get("templates")).isEmpty();
+        assertThat(json(api.handle(ApiRequest.of("GET", "/v1/templates/jupyter"))).get("error").get("message").asText())
+                .isEqualTo("Unknown template 'jupyter'; available: none (this platform has no template catalog)");
     }
 
     private static final class NoRouter implements Router, ActivitySource {

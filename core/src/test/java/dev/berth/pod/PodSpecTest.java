@@ -27,14 +27,16 @@ class PodSpecTest {
         assertThat(spec.memoryMiB()).isEqualTo(1024);
         assertThat(spec.image().effectiveBase()).isEqualTo("python:3.12-slim");
         assertThat(spec.authorized()).isFalse();
+        assertThat(spec.readOnlyRootFilesystem()).isFalse();
     }
 
     @Test
     void roundTripsThroughJson() {
         PodSpec spec = valid().name("web").ports(80, 8080).env("A", "1").cpu(0.5).memoryMiB(256).keepWarmSeconds(-1)
-                .authorized(true).blockNetwork(true).build();
+                .authorized(true).blockNetwork(true).readOnlyRootFilesystem(true).build();
 
         assertThat(Json.read(Json.write(spec), PodSpec.class)).isEqualTo(spec);
+        assertThat(spec.toBuilder().build().readOnlyRootFilesystem()).isTrue();
     }
 
     @Test

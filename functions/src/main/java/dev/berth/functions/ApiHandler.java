@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.berth.api.ApiRequest;
 import dev.berth.api.ApiResponse;
 import dev.berth.api.RestApi;
+import dev.berth.templates.BuiltInTemplates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +36,7 @@ public final class ApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, A
     private final Supplier<RestApi> api;
 
     public ApiHandler() {
-        this.api = Lazy.of(() -> new RestApi(AwsPlatform.fromEnvironment().service()));
+        this.api = Lazy.of(() -> new RestApi(AwsPlatform.fromEnvironment().service(), new BuiltInTemplates()));
     }
 
     public ApiHandler(RestApi api) {

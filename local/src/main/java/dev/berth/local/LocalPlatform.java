@@ -21,6 +21,7 @@ import dev.berth.pod.PodEvents;
 import dev.berth.pod.PodId;
 import dev.berth.pod.PodService;
 import dev.berth.pod.PodStatus;
+import dev.berth.templates.BuiltInTemplates;
 import dev.berth.route.Route;
 import dev.berth.route.Router;
 import java.io.IOException;
@@ -106,7 +107,7 @@ public final class LocalPlatform implements AutoCloseable {
         this.reaper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("berth-reaper").daemon().factory());
         reaper.scheduleWithFixedDelay(this::reapOnce, config.reapInterval().toMillis(), config.reapInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
-        RestApi restApi = new RestApi(service);
+        RestApi restApi = new RestApi(service, new BuiltInTemplates());
         this.api = LocalApiServer.builder()
                 .handler(restApi::handle)
                 .token(ApiToken.loadOrCreate(home))

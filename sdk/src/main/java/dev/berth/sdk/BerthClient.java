@@ -113,11 +113,15 @@ public interface BerthClient extends AutoCloseable {
     /** Build status, log and failure message of an image, by the id a pod's record carries. */
     ImageBuild image(String imageId);
 
-    /** The templates the platform offers, by name. */
-    List<Template> templates();
+    /** The platform's template catalog ({@code GET /v1/templates}). */
+    List<dev.berth.template.Template> templates();
 
-    /** @throws NotFoundException if the platform has no such template (the message names the available ones) */
-    Template template(String name);
+    /**
+     * One template of the platform's catalog; start it with {@code create(Pod.of(template.spec()))}.
+     *
+     * @throws NotFoundException naming the available templates when there is none of that name
+     */
+    dev.berth.template.Template template(String name);
 
     /**
      * An HTTP client for pod URLs: it trusts the JDK's certificate authorities plus, for a local platform,

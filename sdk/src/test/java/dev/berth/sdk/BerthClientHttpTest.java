@@ -1,5 +1,6 @@
 package dev.berth.sdk;
 
+import dev.berth.template.Template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -114,6 +114,11 @@ public final class EcsFargatePodRuntime implements PodRuntime {
             throw new BerthClientException(ErrorCode.UNSUPPORTED, "blockNetwork",
                     "blockNetwork is not supported on AWS (tasks share the stack's security group); remove it or run the pod locally");
         }
+        if (spec.readOnlyRootFilesystem()) {
+            // Not ignored silently: a pod that asked for a read-only root must not run with a writable one.
+            throw new BerthClientException(ErrorCode.UNSUPPORTED, "readOnlyRootFilesystem",
+                    "readOnlyRootFilesystem is not supported on AWS yet; remove it or run the pod locally");
+        }
         if (spec.gpu() != null && settings.gpuCapacityProvider() == null) {
             throw new BerthClientException(ErrorCode.UNSUPPORTED, "gpu",
                     "gpu '" + spec.gpu() + "' was asked for but this stack has no GPU capacity provider; deploy the stack with GPU capacity or remove gpu");

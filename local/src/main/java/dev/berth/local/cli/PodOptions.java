@@ -39,6 +39,10 @@ final class PodOptions {
             description = "Start from the platform's template NAME ('berth templates' lists them); the file and flags go on top.")
     String template;
 
+    @Option(names = "--app", paramLabel = "PATH", order = 3,
+            description = "With --template streamlit, web or static: your own app file or folder in place of the sample.")
+    Path app;
+
     @Option(names = "--image", paramLabel = "REF", order = 10, description = "Base image (default python:3.12-slim), e.g. busybox:latest.")
     String image;
 
@@ -95,6 +99,15 @@ final class PodOptions {
             description = "The container gets no route out of the host.")
     Boolean blockNetwork;
 
+    /** The template's spec with the user's app (file or folder) in place of its sample. */
+    private PodSpec withApp(PodSpec templateSpec) {
+        dev.berth.templates.BuiltInTemplates builtIn = new dev.berth.templates.BuiltInTemplates();
+        String appFile = builtIn.appFile(template).orElseThrow(() -> new UsageException("--app: template '" + template
+                + "' takes no app; templates that run your app: " + builtIn.list().stream().map(dev.berth.template.Template::name)
+                .filter(n -> builtIn.appFile(n).isPresent()).collect(java.util.stream.Collectors.joining(", "))));
+        return dev.berth.templates.AppFiles.withApp(template, templateSpec, appFile, app);
+    }
+
     /** Which source set each field (for errors): a flag, a file line, or a template. */
     private final Map<String, String> origin = new HashMap<>();
     private SpecFile specFile;
@@ -107,8 +120,12 @@ final class PodOptions {
      */
     PodSpec spec(PodSpec templateSpec, String name) {
         ObjectNode spec = Json.MAPPER.createObjectNode();
+        if (app != null && templateSpec == null) {
+            throw new UsageException("--app needs --template (streamlit, web or static)");
+        }
         if (templateSpec != null) {
-            overlay(spec, (ObjectNode) Json.MAPPER.valueToTree(templateSpec), "template " + template);
+            PodSpec base = app == null ? templateSpec : withApp(templateSpec);
+            overlay(spec, (ObjectNode) Json.MAPPER.valueToTree(base), "template " + template);
         }
         if (file != null) {
             specFile = SpecFile.read(file);

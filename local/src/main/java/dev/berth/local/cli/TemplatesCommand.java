@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.internal.Json;
 import dev.berth.sdk.BerthClient;
-import dev.berth.sdk.Template;
+import dev.berth.template.Template;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

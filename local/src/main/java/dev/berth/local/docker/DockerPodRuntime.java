@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Hardening: all capabilities dropped but {@code NET_BIND_SERVICE}, {@code no-new-privileges}, a pids
  * limit, memory (without swap) and CPUs from the spec, explicit {@code nofile}/{@code nproc} ulimits, never
- * privileged. A {@code gpu} spec becomes a device request.
+ * privileged. A {@code gpu} spec becomes a device request. {@code readOnlyRootFilesystem} makes the root
+ * read-only with a {@code noexec,nosuid,nodev} tmpfs of {@value PodSpec#READ_ONLY_TMPFS_MIB} MiB at {@code /tmp}.
  *
  * <p>After {@link #start}, readiness dials every port until all accept ({@code podReady}), the container
  * exits first ({@code podExited}) or the readiness timeout passes ({@code podFailed}). One engine event
@@ -191,6 +192,12 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
                 .withUlimits(List.of(
                         new Ulimit("nofile", config.nofile(), config.nofile()),
                         new Ulimit("nproc", config.nproc(), config.nproc())));
+        if (spec.readOnlyRootFilesystem()) {
+            // The only writable place: a small tmpfs, world-writable with the sticky bit (images often run as a
+            // non-root user), noexec so that nothing written at run time can be executed directly.
+            host.withReadonlyRootfs(true)
+                    .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,mode=1777,size=" + PodSpec.READ_ONLY_TMPFS_MIB + "m"));
+        }
         if (spec.gpu() != null) {
             DeviceRequest gpus = new DeviceRequest()
                     .withCount(spec.gpuCount())

@@ -151,6 +151,27 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
     }
 
     @Test
+    void start_withReadOnlyRootFilesystem_writesOnlyToANoexecTmp() {
+        String script = "echo x > /etc/probe 2>/dev/null && echo ROOT-WRITABLE || echo ROOT-READONLY; "
+                + "echo x > /tmp/probe && echo TMP-WRITABLE; cp /bin/busybox /tmp/bb && /tmp/bb true 2>/dev/null "
+                + "&& echo TMP-EXEC || echo TMP-NOEXEC";
+        Pod locked = pod(spec(List.of("sh", "-c", script)).readOnlyRootFilesystem(true).build());
+        Pod normal = pod(spec(List.of("sh", "-c", script)).build());
+
+        String lockedRef = start(runtime, locked);
+        String normalRef = start(runtime, normal);
+
+        events.awaitExited(locked.id());
+        events.awaitExited(normal.id());
+        assertThat(logs(lockedRef)).containsExactlyInAnyOrder("sh: can't create /etc/probe: Read-only file system",
+                "ROOT-READONLY", "TMP-WRITABLE", "TMP-NOEXEC");
+        assertThat(logs(normalRef)).containsExactly("ROOT-WRITABLE", "TMP-WRITABLE", "TMP-EXEC");
+        HostConfig host = DockerTestEngine.docker().inspectContainerCmd(lockedRef).exec().getHostConfig();
+        assertThat(host.getReadonlyRootfs()).isTrue();
+        assertThat(host.getTmpFs()).containsOnlyKeys("/tmp");
+    }
+
+    @Test
     void stop_ofAPodThatIsStillStarting_reportsNeitherReadyNorExited() {
         Pod pod = pod(spec(sleepForever(), 8080).build());
         String ref = start(runtime, pod);

@@ -15,7 +15,6 @@ import dev.berth.sdk.BerthClient;
 import dev.berth.sdk.Deployment;
 import dev.berth.sdk.Pod;
 import dev.berth.sdk.PodInstance;
-import dev.berth.sdk.Template;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -159,15 +158,17 @@ public final class HttpBerthClient implements BerthClient {
     }
 
     @Override
-    public List<Template> templates() {
-        List<Template> all = new ArrayList<>();
-        call("GET", "v1/templates", null).path("templates").forEach(t -> all.add(read(t, Template.class)));
-        return List.copyOf(all);
+    public List<dev.berth.template.Template> templates() {
+        List<dev.berth.template.Template> templates = new java.util.ArrayList<>();
+        for (JsonNode t : call("GET", "v1/templates", null).path("templates")) {
+            templates.add(read(t, dev.berth.template.Template.class));
+        }
+        return templates;
     }
 
     @Override
-    public Template template(String name) {
-        return read(call("GET", "v1/templates/" + segment(name), null), Template.class);
+    public dev.berth.template.Template template(String name) {
+        return read(call("GET", "v1/templates/" + segment(name), null), dev.berth.template.Template.class);
     }
 
     @Override

@@ -1,0 +1,2 @@
+import reflex as rx
+config = rx.Config(app_name="hello")
