@@ -126,9 +126,17 @@ final class HttpPodInstance implements PodInstance {
         }
     }
 
-    /** Empty if the URL answers through the router with something else than 502/503; else why not. */
+    /**
+     * Empty if the URL answers through the router with something else than 502/503; else why not. An authorized pod's
+     * probe carries its token: without it the router itself answers 401, which says nothing about the pod.
+     */
     private Optional<String> probe(URI url) {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(PROBE_TIMEOUT).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(PROBE_TIMEOUT).GET();
+        String token = authToken;
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        HttpRequest request = builder.build();
         try {
             int status = client.httpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
             return status == 502 || status == 503 ? Optional.of(url + " answers " + status) : Optional.empty();
