@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTemplatesIT {
     private static final String SPEC = "{\"image\":{\"base\":\"busybox:latest\"},\"entrypoint\":[\"httpd\",\"-f\",\"-p\",\"8080\"],"
             + "\"ports\":[8080],\"env\":{\"FROM_TEMPLATE\":\"1\"},\"keepWarmSeconds\":300}";
+    private static final String GPU_SPEC = SPEC.replace("\"keepWarmSeconds\"", "\"gpu\":\"any\",\"keepWarmSeconds\"");
     private static final String TEMPLATE = "{\"name\":\"web\",\"description\":\"A busybox web server\",\"spec\":" + SPEC + ",\"requiresGpu\":false}";
 
     @TempDir
@@ -44,7 +45,7 @@ class CliTemplatesIT {
             int status = 200;
             String answer;
             if (path.equals("/v1/templates")) {
-                answer = "{\"templates\":[" + TEMPLATE + ",{\"name\":\"gpu-lab\",\"description\":\"Needs a GPU\",\"spec\":" + SPEC
+                answer = "{\"templates\":[" + TEMPLATE + ",{\"name\":\"gpu-lab\",\"description\":\"Needs a GPU\",\"spec\":" + GPU_SPEC
                         + ",\"requiresGpu\":true}]}";
             } else if (path.equals("/v1/templates/web")) {
                 answer = TEMPLATE;

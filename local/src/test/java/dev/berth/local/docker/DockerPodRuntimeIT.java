@@ -153,7 +153,7 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
     @Test
     void start_withReadOnlyRootFilesystem_writesOnlyToANoexecTmp() {
         String script = "echo x > /etc/probe 2>/dev/null && echo ROOT-WRITABLE || echo ROOT-READONLY; "
-                + "echo x > /tmp/probe && echo TMP-WRITABLE; cp /bin/busybox /tmp/bb && /tmp/bb true 2>/dev/null "
+                + "echo x > /tmp/probe && echo TMP-WRITABLE; cp /bin/busybox /tmp/true && /tmp/true 2>/dev/null "
                 + "&& echo TMP-EXEC || echo TMP-NOEXEC";
         Pod locked = pod(spec(List.of("sh", "-c", script)).readOnlyRootFilesystem(true).build());
         Pod normal = pod(spec(List.of("sh", "-c", script)).build());
