@@ -130,8 +130,9 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         // IPv4: the bridge networks have no IPv6 route, so an AAAA answer would look blocked for both pods.
         String outside = java.util.Arrays.stream(InetAddress.getAllByName("deb.debian.org"))
                 .filter(a -> a instanceof java.net.Inet4Address).findFirst().orElseThrow().getHostAddress();
-        String probe = "out=$(printf 'HEAD /debian/ HTTP/1.0\\r\\nHost: deb.debian.org\\r\\n\\r\\n' | nc -w 5 \"$1\" 80 2>&1); "
-                + "case \"$out\" in HTTP/1.*) echo REACHED;; *) echo \"BLOCKED $out\";; esac";
+        // Three tries: the mirror is on the internet, which answers slowly now and then; a blocked pod fails all three.
+        String probe = "for try in 1 2 3; do out=$(printf 'HEAD /debian/ HTTP/1.0\\r\\nHost: deb.debian.org\\r\\n\\r\\n' "
+                + "| nc -w 10 \"$1\" 80 2>&1); case \"$out\" in HTTP/1.*) echo REACHED; exit 0;; esac; done; echo \"BLOCKED $out\"";
         Pod open = pod(spec(List.of("sh", "-c", probe, "sh", outside)).build());
         Pod blocked = pod(spec(List.of("sh", "-c", probe, "sh", outside)).blockNetwork(true).build());
         Pod server = pod(spec(httpServer(8080), 8080).blockNetwork(true).build());
