@@ -36,10 +36,14 @@ class StreamlitTemplateIT {
         try (DevToolsBrowser browser = DevToolsBrowser.pinnedTo(berth.platform.routerPort(), pod.url(8501).getHost(),
                 berth.platform.ca().clientSslContext())) {
             browser.open(TemplatePlatform.browserUrl(pod, 8501, "/"));
+            String slider = "document.querySelector('[data-testid=\"stSlider\"] input[type=\"range\"]')";
             String text;
             try {
-                // The script's output reaches the page over Streamlit's WebSocket, through the router; the served HTML has none.
-                text = browser.await("document.body.innerText", t -> t.contains("Hello, world! (2)"), Duration.ofMinutes(2));
+                // The script's output reaches the page over Streamlit's WebSocket, through the router; the served HTML has
+                // none. Widgets may render after the text: wait for the slider's range input too.
+                text = browser.await("document.body.innerText", t -> t.contains("Hello, world! (2)") && t.contains("How many greetings?"),
+                        Duration.ofMinutes(2));
+                browser.await(slider + ".value", v -> !v.isEmpty(), Duration.ofMinutes(1));
             } finally {
                 browser.screenshot(Path.of("target", "screenshots", "streamlit.png"));
             }
@@ -49,15 +53,15 @@ class StreamlitTemplateIT {
                     .containsPattern("Python 3\\.\\d+\\.\\d+");
             assertThat(browser.evaluate("document.querySelector('h1').innerText")).isEqualTo("Streamlit on Berth");
             assertThat(browser.evaluate("document.querySelector('[data-testid=\"stTextInput\"] input').value")).isEqualTo("world");
-            String slider = "document.querySelector('[data-testid=\"stSlider\"] [role=\"slider\"]')";
-            assertThat(browser.evaluate(slider + ".getAttribute('aria-valuenow')")).isEqualTo("2");
+            assertThat(browser.evaluate(slider + ".value")).isEqualTo("2");
+            assertThat(browser.evaluate("document.querySelector('[data-testid=\"stSliderThumbValue\"]').innerText")).isEqualTo("2");
 
             // The widget works: a key press on the slider goes back over the WebSocket and the script reruns with 3.
             browser.evaluate(slider + ".focus()");
             browser.press("ArrowRight");
             String rerun = browser.await("document.body.innerText", t -> t.contains("Hello, world! (3)"), Duration.ofMinutes(1));
             assertThat(rerun).contains("Hello, world! (1)", "Hello, world! (2)", "Hello, world! (3)").doesNotContain("Hello, world! (4)");
-            assertThat(browser.evaluate(slider + ".getAttribute('aria-valuenow')")).isEqualTo("3");
+            assertThat(browser.evaluate(slider + ".value")).isEqualTo("3");
         }
     }
 }
