@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.BerthServiceException;
 import dev.berth.ErrorCode;
-import dev.berth.functions.image.internal.TarGz;
 import dev.berth.functions.internal.CodeBuildApi;
 import dev.berth.image.BuildContext;
 import dev.berth.image.DockerfileRenderer;
@@ -15,9 +14,11 @@ import dev.berth.image.ImageBuilder;
 import dev.berth.image.ImageId;
 import dev.berth.image.ImageSpec;
 import dev.berth.pod.PodEvents;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.io.ByteArrayOutputStream;
+import java.util.zip.GZIPOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -251,10 +252,13 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
 
     /** The context as a gzipped tar: {@code Dockerfile} at the root, then the files beside it. */
     static byte[] context(BuildContext context) {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("Dockerfile", context.dockerfile().getBytes(StandardCharsets.UTF_8));
-        files.putAll(context.files());
-        return TarGz.of(files);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+            gzip.write(context.tar());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot compress the build context", e);
+        }
+        return bytes.toByteArray();
     }
 
     private static Map<String, AttributeValue> key(ImageId id) {

@@ -11,12 +11,9 @@ import dev.berth.image.ImageBuildStatus;
 import dev.berth.image.ImageBuilder;
 import dev.berth.image.ImageId;
 import dev.berth.image.ImageSpec;
-import dev.berth.local.docker.internal.Tar;
 import dev.berth.pod.PodEvents;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -124,16 +121,13 @@ public final class DockerImageBuilder implements ImageBuilder {
                 events.imageBuilt(id, existing.get());
                 return;
             }
-            BuildContext context = DockerfileRenderer.render(spec);
-            String dockerfile = baseImages.rewrite(context.dockerfile());
-            Map<String, byte[]> files = new LinkedHashMap<>();
-            files.put("Dockerfile", dockerfile.getBytes(StandardCharsets.UTF_8));
-            files.putAll(context.files());
+            BuildContext rendered = DockerfileRenderer.render(spec);
+            BuildContext context = rendered.withDockerfile(baseImages.rewrite(rendered.dockerfile()));
             String ref = ref(id);
             LOG.debug("Building image {} as {}", id.shortValue(), ref);
             BuildCallback callback = new BuildCallback(build);
             docker.buildImageCmd()
-                    .withTarInputStream(new ByteArrayInputStream(Tar.of(files)))
+                    .withTarInputStream(new ByteArrayInputStream(context.tar()))
                     .withTags(Set.of(ref))
                     .withLabels(Map.of(LABEL_IMAGE_ID, id.value()))
                     .withPull(false)

@@ -1,10 +1,10 @@
-package dev.berth.local.docker.internal;
+package dev.berth.image.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** Writes a small ustar archive in memory: the build context sent to the engine. */
+/** Writes a small ustar archive in memory: the build context a container build takes (Docker's API, CodeBuild's tar). */
 public final class Tar {
     private static final int BLOCK = 512;
 
@@ -12,9 +12,9 @@ public final class Tar {
     }
 
     /**
-     * An archive of regular files (mode 0644), in the map's order.
+     * An archive of regular files (mode 0644), in the map's order; the same map always gives the same bytes.
      *
-     * @throws IllegalArgumentException for a path longer than ustar allows (255 bytes, split at a '/')
+     * @throws IllegalArgumentException for a path ustar cannot hold (over 255 bytes, or no '/' to split it at)
      */
     public static byte[] of(Map<String, byte[]> files) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -34,8 +34,10 @@ public final class Tar {
         byte[] prefix = new byte[0];
         if (name.length > 100) {
             int split = path.lastIndexOf('/', Math.min(path.length() - 1, 155));
-            if (split <= 0 || path.substring(split + 1).getBytes(StandardCharsets.UTF_8).length > 100) {
-                throw new IllegalArgumentException("Path too long for the build context: " + path);
+            if (split <= 0 || path.substring(split + 1).getBytes(StandardCharsets.UTF_8).length > 100
+                    || path.substring(0, split).getBytes(StandardCharsets.UTF_8).length > 155) {
+                throw new IllegalArgumentException("Path '" + path + "' is too long for the build context archive (ustar: at most 100 bytes"
+                        + " of file name after a directory prefix of at most 155); shorten it");
             }
             prefix = path.substring(0, split).getBytes(StandardCharsets.UTF_8);
             name = path.substring(split + 1).getBytes(StandardCharsets.UTF_8);
