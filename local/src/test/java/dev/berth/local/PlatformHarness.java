@@ -23,7 +23,7 @@ import javax.net.ssl.SSLContext;
  * the platform's token, and an HTTPS client trusting only the platform's generated CA (pod URLs resolve
  * through the {@code *.localhost} resolver in the local jar).
  */
-final class PlatformHarness {
+public final class PlatformHarness {
     static final String BUSYBOX = "berth/busybox:latest";
     static final String PYTHON = "berth/python:3.11";
 
@@ -31,7 +31,7 @@ final class PlatformHarness {
     }
 
     /** A new home whose base-image map sends public names to the local images, built if missing. */
-    static Path newHome(Path dir) {
+    public static Path newHome(Path dir) {
         ensureBaseImages();
         try {
             Files.writeString(dir.resolve("base-images.properties"), String.join("\n",

@@ -2,21 +2,18 @@ package dev.berth.local.templates;
 
 import dev.berth.local.LocalConfig;
 import dev.berth.local.LocalPlatform;
+import dev.berth.local.PlatformHarness;
 import dev.berth.pod.PodStatus;
 import dev.berth.pod.PodSpec;
 import dev.berth.sdk.BerthClient;
 import dev.berth.sdk.Pod;
 import dev.berth.sdk.PodInstance;
 import dev.berth.template.Template;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TemplatePlatform implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TemplatePlatform.class);
-    static final String PYTHON = "berth/python:3.11";
 
     final LocalPlatform platform;
     final BerthClient client;
@@ -38,15 +34,7 @@ final class TemplatePlatform implements AutoCloseable {
 
     /** Starts a platform on a new home whose base-image map sends the public names to the local images. */
     static TemplatePlatform start(Path home) {
-        ensureBaseImages();
-        try {
-            Files.writeString(home.resolve("base-images.properties"), String.join("\n",
-                    "busybox\\:latest=berth/busybox:latest", "busybox=berth/busybox:latest",
-                    "python\\:3.12-slim=" + PYTHON, "python\\:3.11-slim=" + PYTHON, ""));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new TemplatePlatform(home);
+        return new TemplatePlatform(PlatformHarness.newHome(home));
     }
 
     Template template(String name) {
@@ -89,26 +77,6 @@ final class TemplatePlatform implements AutoCloseable {
         } finally {
             client.close();
             platform.close();
-        }
-    }
-
-    private static synchronized void ensureBaseImages() {
-        try {
-            Process inspect = new ProcessBuilder("docker", "image", "inspect", PYTHON).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (inspect.waitFor() == 0) {
-                return;
-            }
-            Path script = Path.of("..", "scripts", "base-images.sh").toAbsolutePath().normalize();
-            Process build = new ProcessBuilder("bash", script.toString()).inheritIO().start();
-            if (!build.waitFor(20, TimeUnit.MINUTES) || build.exitValue() != 0) {
-                throw new IllegalStateException(script + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
