@@ -21,6 +21,7 @@ final class DockerTestEngine {
     static final String ISOLATED_NETWORK = "berth-it-isolated";
 
     private static DockerClient client;
+    private static Boolean podman;
 
     private DockerTestEngine() {
     }
@@ -30,6 +31,15 @@ final class DockerTestEngine {
             client = DockerClients.connect();
         }
         return client;
+    }
+
+    /** Whether the engine is Podman (its Docker-compatible API), which reports some settings differently. */
+    static synchronized boolean isPodman() {
+        if (podman == null) {
+            var components = docker().versionCmd().exec().getComponents();
+            podman = components != null && components.stream().anyMatch(c -> c.getName() != null && c.getName().startsWith("Podman"));
+        }
+        return podman;
     }
 
     /** Builds berth/busybox with the script if the engine lacks it. */
