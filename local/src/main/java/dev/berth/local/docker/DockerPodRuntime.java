@@ -665,6 +665,10 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
                 while (!done) {
                     waiting.removeIf(port -> accepts(ip, port));
                     if (waiting.isEmpty()) {
+                        // Every port accepted, but that proves the container serves only while it still runs: once it
+                        // exited, Podman removes the network's bridge with its last container, and a dial to the
+                        // freed address follows the default route, where a proxy may accept it.
+                        checkExited();
                         if (!done) {
                             readyEndpoints = endpoints;
                             LOG.debug("podId={} ready at {}", podId, endpoints.values());

@@ -17,19 +17,24 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DockerPodRuntimeIT extends PodRuntimeContract {
 
-    @BeforeAll
-    static void baseImages() {
-        DockerTestEngine.ensureBusybox();
+    /** The engine the tests run against; {@link PodmanRuntimeIT} gives Podman's. */
+    protected DockerTestEngine.Engine engine() {
+        return DockerTestEngine.current();
+    }
+
+    @BeforeEach
+    void baseImages() {
+        engine().ensureBusybox();
     }
 
     @Override
     protected PodRuntime createRuntime(PodEvents events, Duration readinessTimeout) {
-        return new DockerPodRuntime(DockerTestEngine.docker(), events, config(readinessTimeout));
+        return new DockerPodRuntime(engine().client(), events, config(readinessTimeout));
     }
 
     private static DockerRuntimeConfig config(Duration readinessTimeout) {
@@ -77,11 +82,11 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
 
         String ref = start(runtime, pod);
 
-        InspectContainerResponse container = DockerTestEngine.docker().inspectContainerCmd(ref).exec();
+        InspectContainerResponse container = engine().client().inspectContainerCmd(ref).exec();
         HostConfig host = container.getHostConfig();
         // The capabilities as asked for; Podman reports them as the defaults it dropped (CapDrop: CHOWN, ..., CapAdd: [])
         // instead, so what the process really holds is checked in start_dropsAllCapabilitiesButNetBindService.
-        if (!DockerTestEngine.isPodman()) {
+        if (!engine().isPodman()) {
             assertThat(host.getCapDrop()).containsExactly(Capability.ALL);
             assertThat(host.getCapAdd()).containsExactly(Capability.NET_BIND_SERVICE);
         }
@@ -113,7 +118,7 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         // NET_BIND_SERVICE is capability 10: 0x400. PID 1 is the engine's init: docker-init (tini), podman-init (catatonit).
         assertThat(logs(ref)).map(l -> l.replaceAll("\\s+", " ")).containsExactly(
                 "CapEff: 0000000000000400", "CapBnd: 0000000000000400", "NoNewPrivs: 1", "nofile=8192 nproc=4096",
-                DockerTestEngine.isPodman() ? "pid1=podman-init" : "pid1=docker-init");
+                engine().isPodman() ? "pid1=podman-init" : "pid1=docker-init");
     }
 
     @Test
@@ -124,7 +129,7 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         String ref = start(runtime, pod);
 
         assertThat(events.awaitExited(pod.id()).exitCode()).isZero();
-        InspectContainerResponse container = DockerTestEngine.docker().inspectContainerCmd(ref).exec();
+        InspectContainerResponse container = engine().client().inspectContainerCmd(ref).exec();
         assertThat(container.getConfig().getEntrypoint()).containsExactlyElementsOf(pod.spec().entrypoint());
         assertThat(container.getConfig().getCmd()).isNullOrEmpty();
         try (Stream<String> lines = runtime.logs(ref, false)) {
@@ -168,7 +173,7 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         assertThat(logs(blockedRef)).anyMatch(l -> l.startsWith("BLOCKED"));
         RecordingPodEvents.PodReady ready = events.awaitReady(server.id());
         assertThat(httpGetStatusLine(ready.endpoints().get(8080))).matches("HTTP/1\\.[01] 200.*");
-        Network isolated = DockerTestEngine.docker().inspectNetworkCmd().withNetworkId(DockerTestEngine.ISOLATED_NETWORK).exec();
+        Network isolated = engine().client().inspectNetworkCmd().withNetworkId(DockerTestEngine.ISOLATED_NETWORK).exec();
         assertThat(isolated.getInternal()).isTrue();
     }
 
