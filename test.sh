@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs Berth's whole test suite on a fresh machine: unit tests, contract suites, and integration tests
 # against a real Docker engine (and, for the AWS side, the moto emulator). Installs or starts what they
-# need first: a JDK >= 21 check, Docker (docker.io + dockerd as root), the local base images, Debian's
-# chromium (the template tests render pages in it), and the
-# Python tools the AWS tests use (moto, cfn-lint).
+# need first: a JDK >= 21 check, Docker (docker.io + dockerd as root), the local base images, a Podman API service
+# (scripts/podman.sh: podman + runc as root, its own socket), Debian's chromium (the template tests render pages
+# in it) and the Python tools the AWS tests use (moto, cfn-lint).
 #
 # Usage: ./test.sh [extra Maven arguments, e.g. -pl core]
 set -euo pipefail
@@ -17,6 +17,9 @@ say "checking for a Docker engine"
 ensure_docker
 say "building local base images where missing (first time: a few minutes)"
 scripts/base-images.sh
+say "checking for Podman's Docker-compatible API (the Podman ITs run the Docker adapters against it)"
+# Not fatal here: where Podman cannot be set up, PodmanRuntimeIT and PodmanImageBuilderIT fail saying how.
+scripts/podman.sh || say "Podman is not available; the Podman ITs will fail (see the message above)"
 if [ -d templates ]; then
   say "checking for headless Chromium (template tests)"
   ensure_chromium

@@ -45,7 +45,8 @@ public final class DockerImageBuilder implements ImageBuilder {
     public static final String LABEL_IMAGE_ID = "dev.berth.image-id";
     static final int MAX_LOG_CHARS = 256 * 1024;
     private static final int TAIL_LINES = 20;
-    private static final Pattern STEP = Pattern.compile("(?m)^Step (\\d+/\\d+) : (.*)$");
+    /** A step of the log: Docker's classic builder says {@code Step 2/5 : RUN x}, Podman's (Buildah) {@code STEP 2/5: RUN x}. */
+    private static final Pattern STEP = Pattern.compile("(?mi)^Step (\\d+/\\d+) ?: (.*)$");
     private static final Logger LOG = LoggerFactory.getLogger(DockerImageBuilder.class);
 
     private final DockerClient docker;

@@ -41,6 +41,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -77,6 +79,9 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DockerPodRuntime.class);
     private static final int DIAL_TIMEOUT_MILLIS = 250;
     private static final long INSPECT_EVERY_MILLIS = 1000;
+    private static final int EMPTY_LOG_RETRIES = 10;
+    private static final long EMPTY_LOG_RETRY_MILLIS = 50;
+    private static final Pattern CATATONIT_EXEC_FAILED = Pattern.compile("^ERROR \\(catatonit:\\d+\\): failed to exec pid1: (.*)$");
 
     private final DockerClient docker;
     private final PodEvents events;
@@ -130,7 +135,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
                     + imageRef + "'; build the image first (it may have been removed with 'docker image rm')", e);
         }
         String id = created.getId();
-        Watch watch = new Watch(podId, id, spec.ports());
+        Watch watch = new Watch(podId, id, spec.ports(), spec.entrypoint().get(0));
         watched.put(id, watch);
         try {
             docker.startContainerCmd(id).exec();
@@ -217,18 +222,43 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     }
 
     /**
-     * The init's report that it could not exec the entrypoint (docker-init/tini: {@code [FATAL tini (7)] exec /x
-     * failed: No such file or directory}; Podman's catatonit says much the same), if the container's output holds one.
+     * The init's report that it could not exec the entrypoint, if the container's output holds one: docker-init/tini
+     * says {@code [FATAL tini (7)] exec /x failed: No such file or directory} (exit code 127 or 126), Podman's catatonit
+     * {@code ERROR (catatonit:6): failed to exec pid1: No such file or directory} (exit code 1), which does not name the
+     * program, so {@code program} (entrypoint[0]) is named instead.
      */
-    private Optional<String> execFailure(String containerId) {
+    private Optional<String> execFailure(String containerId, String program, int exitCode) {
+        boolean tini = exitCode == 126 || exitCode == 127;
+        List<String> lines = firstLines(containerId);
+        // Podman can report the exit before conmon has written the init's message to the log. The message is the
+        // first line when there is one (the entrypoint never ran), so an empty log is read again a few times.
+        for (int i = 0; lines.isEmpty() && i < EMPTY_LOG_RETRIES; i++) {
+            try {
+                Thread.sleep(EMPTY_LOG_RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            lines = firstLines(containerId);
+        }
+        return lines.stream()
+                .map(l -> {
+                    Matcher catatonit = CATATONIT_EXEC_FAILED.matcher(l);
+                    if (catatonit.matches()) {
+                        return "exec " + program + " failed: " + catatonit.group(1).strip();
+                    }
+                    return tini && l.contains("exec ") && l.contains(" failed") ? l.replaceFirst("^\\[[^]]*]\\s*", "") : null;
+                })
+                .filter(Objects::nonNull)
+                .findFirst();
+    }
+
+    private List<String> firstLines(String containerId) {
         try (Stream<String> lines = logs(containerId, false)) {
-            return lines.limit(20)
-                    .filter(l -> l.contains("exec ") && l.contains(" failed"))
-                    .map(l -> l.replaceFirst("^\\[[^]]*]\\s*", ""))
-                    .findFirst();
+            return lines.limit(20).toList();
         } catch (RuntimeException e) {
             LOG.debug("Cannot read the output of container {}", containerId, e);
-            return Optional.empty();
+            return List.of();
         }
     }
 
@@ -244,7 +274,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             events.podExited(pod.id(), exited.exitCode());
         } else if (state instanceof RuntimeState.Running) {
             subscribeToEvents();
-            Watch watch = new Watch(pod.id(), container.getId(), pod.spec().ports());
+            Watch watch = new Watch(pod.id(), container.getId(), pod.spec().ports(), pod.spec().entrypoint().get(0));
             Watch previous = watched.putIfAbsent(container.getId(), watch);
             if (previous == null) {
                 watch.begin();
@@ -462,7 +492,8 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             }
             eventStream = docker.eventsCmd()
                     .withEventTypeFilter(EventType.CONTAINER)
-                    .withEventFilter("die")
+                    // Docker matches the filter on "die"; Podman (4.x) on its own name "died", though it reports "die".
+                    .withEventFilter("die", "died")
                     .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, config.owner()))
                     // Replays what happened while the stream was down (events are idempotent for PodEvents).
                     .withSince(String.valueOf(lastEventSeconds - 1))
@@ -543,15 +574,19 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         private final PodId podId;
         private final String containerId;
         private final List<Integer> ports;
+        /** entrypoint[0], named when the init cannot exec it. */
+        private final String program;
         private volatile boolean done;
         private volatile boolean stopping;
+        private final java.util.concurrent.atomic.AtomicBoolean exitReported = new java.util.concurrent.atomic.AtomicBoolean();
         private volatile Map<Integer, Endpoint> readyEndpoints;
         private volatile Thread thread;
 
-        Watch(PodId podId, String containerId, List<Integer> ports) {
+        Watch(PodId podId, String containerId, List<Integer> ports, String program) {
             this.podId = podId;
             this.containerId = containerId;
             this.ports = List.copyOf(ports);
+            this.program = program;
         }
 
         void begin() {
@@ -580,7 +615,8 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
 
         /** The container died; {@code code} from the event, or null to inspect it. */
         void exited(Integer code) {
-            if (stopping || closed) {
+            // The die event and the readiness watch's inspect can both see the exit: report it once.
+            if (stopping || closed || !exitReported.compareAndSet(false, true)) {
                 return;
             }
             done = true;
@@ -593,10 +629,13 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             }
             LOG.debug("podId={} exited with code {}", podId, exitCode);
             Thread t = thread;
-            if (t != null) {
+            // Not when the watch itself saw the exit: the log is read below, and an interrupt would cut that short.
+            if (t != null && t != Thread.currentThread()) {
                 t.interrupt();
             }
-            Optional<String> execFailure = exitCode == 126 || exitCode == 127 ? execFailure(containerId) : Optional.empty();
+            // 126/127: tini could not exec the entrypoint; 1: neither could catatonit (or the program failed).
+            Optional<String> execFailure = exitCode == 126 || exitCode == 127 || exitCode == 1
+                    ? execFailure(containerId, program, exitCode) : Optional.empty();
             if (execFailure.isPresent()) {
                 events.podFailed(podId, "Cannot run the entrypoint: " + execFailure.get()
                         + "; check that entrypoint[0] exists in the image and is executable (use an absolute path or a program on its PATH)");
@@ -633,6 +672,10 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
                 while (!done) {
                     waiting.removeIf(port -> accepts(ip, port));
                     if (waiting.isEmpty()) {
+                        // Every port accepted, but that proves the container serves only while it still runs: once it
+                        // exited, Podman removes the network's bridge with its last container, and a dial to the
+                        // freed address follows the default route, where a proxy may accept it.
+                        checkExited();
                         if (!done) {
                             readyEndpoints = endpoints;
                             LOG.debug("podId={} ready at {}", podId, endpoints.values());

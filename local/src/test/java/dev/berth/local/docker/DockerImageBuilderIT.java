@@ -15,26 +15,32 @@ import dev.berth.pod.RecordingPodEvents;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DockerImageBuilderIT extends ImageBuilderContract {
-    private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool();
+    /** Per test instance: a static one would be shut down by the first class of this hierarchy to finish. */
+    private final ExecutorService executor = Executors.newCachedThreadPool();
 
-    @BeforeAll
-    static void baseImages() {
-        DockerTestEngine.ensureBusybox();
+    /** The engine the tests run against; {@link PodmanImageBuilderIT} gives Podman's. */
+    protected DockerTestEngine.Engine engine() {
+        return DockerTestEngine.current();
     }
 
-    @AfterAll
-    static void stopExecutor() {
-        EXECUTOR.shutdownNow();
+    @BeforeEach
+    void baseImages() {
+        engine().ensureBusybox();
+    }
+
+    @AfterEach
+    void stopExecutor() {
+        executor.shutdownNow();
     }
 
     @Override
     protected ImageBuilder createBuilder(PodEvents events) {
-        return new DockerImageBuilder(DockerTestEngine.docker(), DockerTestEngine.baseImages(), events, EXECUTOR);
+        return new DockerImageBuilder(engine().client(), engine().baseImages(), events, executor);
     }
 
     @Override
@@ -55,7 +61,7 @@ class DockerImageBuilderIT extends ImageBuilderContract {
         builder.build(id, spec);
 
         assertThat(events.awaitImageBuilt(id).ref()).isEqualTo("berth-image:" + id.value());
-        InspectImageResponse image = DockerTestEngine.docker().inspectImageCmd("berth-image:" + id.value()).exec();
+        InspectImageResponse image = engine().client().inspectImageCmd("berth-image:" + id.value()).exec();
         assertThat(image.getConfig().getLabels()).containsEntry(DockerImageBuilder.LABEL_IMAGE_ID, id.value());
     }
 
@@ -65,15 +71,15 @@ class DockerImageBuilderIT extends ImageBuilderContract {
         ImageId id = ImageId.of(spec);
         builder.build(id, spec);
         events.awaitImageBuilt(id);
-        String imageIdBefore = DockerTestEngine.docker().inspectImageCmd(DockerImageBuilder.ref(id)).exec().getId();
+        String imageIdBefore = engine().client().inspectImageCmd(DockerImageBuilder.ref(id)).exec().getId();
 
         RecordingPodEvents laterEvents = new RecordingPodEvents();
         ImageBuilder restarted = createBuilder(laterEvents);
         restarted.build(id, spec);
 
         assertThat(laterEvents.awaitImageBuilt(id).ref()).isEqualTo(DockerImageBuilder.ref(id));
-        assertThat(restarted.status(id).log()).doesNotContain("Step 1/");
-        assertThat(DockerTestEngine.docker().inspectImageCmd(DockerImageBuilder.ref(id)).exec().getId()).isEqualTo(imageIdBefore);
+        assertThat(restarted.status(id).log()).doesNotContainIgnoringCase("Step 1/");
+        assertThat(engine().client().inspectImageCmd(DockerImageBuilder.ref(id)).exec().getId()).isEqualTo(imageIdBefore);
     }
 
     @Test
@@ -88,7 +94,8 @@ class DockerImageBuilderIT extends ImageBuilderContract {
         assertThat(message)
                 .contains("at step ")
                 .contains("'RUN echo " + marker + " && false'")
-                .contains("returned a non-zero code: 1")
+                // Docker: "returned a non-zero code: 1"; Podman (Buildah): "while running runtime: exit status 1".
+                .containsPattern("returned a non-zero code: 1|exit status 1")
                 .contains("Last lines of the build log");
         assertThat(builder.status(id).log()).contains("first");
     }

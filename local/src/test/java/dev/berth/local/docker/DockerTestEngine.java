@@ -11,55 +11,143 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine the Docker ITs share: one client, and the local base images built on demand by
- * {@code scripts/base-images.sh} (busybox only, unless a test needs Python).
+ * The engines the Docker ITs run against, one shared client each: the default engine ({@link DockerClients#connect()}:
+ * {@code DOCKER_HOST}, else Docker's socket, else Podman's) and a Podman service ({@link #podman()}, started by
+ * {@code scripts/podman.sh}). The static methods are the default engine's.
+ *
+ * <p>Base images: the default engine's are built on demand by {@code scripts/base-images.sh} (busybox only, unless a
+ * test needs Python); Podman's are loaded from dockerd by {@code scripts/podman.sh}.
  */
 final class DockerTestEngine {
     static final String BUSYBOX = "berth/busybox:latest";
     static final String PYTHON = "berth/python:3.11";
     static final String NETWORK = "berth-it";
     static final String ISOLATED_NETWORK = "berth-it-isolated";
+    /** Where {@code scripts/podman.sh} serves Podman's Docker-compatible API. */
+    static final String DEFAULT_PODMAN_SOCKET = "unix:///run/berth-podman/podman.sock";
+    private static final String PODMAN_HOW_TO = "The Podman ITs need a rootful Podman serving its Docker-compatible API: as root on "
+            + "Debian run 'scripts/podman.sh' (installs podman and catatonit, configures the runc runtime, starts 'podman system "
+            + "service' on " + DEFAULT_PODMAN_SOCKET + " and loads the base images from dockerd; './test.sh' runs it), or set "
+            + "BERTH_PODMAN_SOCKET to a running Podman service's address";
 
-    private static DockerClient client;
+    private static Engine current;
+    private static Engine podman;
 
     private DockerTestEngine() {
     }
 
-    static synchronized DockerClient docker() {
-        if (client == null) {
-            client = DockerClients.connect();
+    /** The default engine, connected on first use. */
+    static synchronized Engine current() {
+        if (current == null) {
+            current = new Engine(DockerClients.connect(), false);
         }
-        return client;
+        return current;
     }
 
-    /** Builds berth/busybox with the script if the engine lacks it. */
-    static synchronized void ensureBusybox() {
-        if (!has(BUSYBOX)) {
-            runScript("--busybox-only");
+    /**
+     * The Podman service at {@code BERTH_PODMAN_SOCKET} (default {@value #DEFAULT_PODMAN_SOCKET}).
+     *
+     * @throws IllegalStateException saying how to start one, if none answers there or the engine there is not Podman
+     */
+    static synchronized Engine podman() {
+        if (podman == null) {
+            String socket = System.getenv().getOrDefault("BERTH_PODMAN_SOCKET", DEFAULT_PODMAN_SOCKET);
+            DockerClient client;
+            try {
+                client = DockerClients.connect(Map.of("DOCKER_HOST", socket));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("No Podman answers at " + socket + ": " + e.getMessage() + "\n" + PODMAN_HOW_TO, e);
+            }
+            Engine engine = new Engine(client, true);
+            if (!engine.isPodman()) {
+                throw new IllegalStateException("The engine at " + socket + " is not Podman (its version lists no Podman Engine). "
+                        + PODMAN_HOW_TO);
+            }
+            podman = engine;
         }
+        return podman;
     }
 
-    /** Builds every base image with the script if the engine lacks the Python one (minutes, once per machine). */
-    static synchronized void ensurePython() {
-        if (!has(PYTHON)) {
-            runScript();
-        }
+    static DockerClient docker() {
+        return current().client();
     }
 
-    /** The mapping the ITs use: independent of the user's ~/.berth. */
+    static boolean isPodman() {
+        return current().isPodman();
+    }
+
+    static void ensureBusybox() {
+        current().ensureBusybox();
+    }
+
+    static void ensurePython() {
+        current().ensurePython();
+    }
+
     static BaseImages baseImages() {
-        return BaseImages.of(Map.of(
-                "busybox:latest", BUSYBOX,
-                "python:3.12-slim", PYTHON,
-                "python:3.11-slim", PYTHON), docker());
+        return current().baseImages();
     }
 
-    private static boolean has(String image) {
-        try {
-            docker().inspectImageCmd(image).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
+    /** One engine and what the ITs need of it. */
+    static final class Engine {
+        private final DockerClient client;
+        /** Whether the base images come from scripts/podman.sh rather than scripts/base-images.sh. */
+        private final boolean podmanService;
+        private Boolean podman;
+
+        private Engine(DockerClient client, boolean podmanService) {
+            this.client = client;
+            this.podmanService = podmanService;
+        }
+
+        DockerClient client() {
+            return client;
+        }
+
+        /** Whether the engine is Podman (its Docker-compatible API), which reports some settings differently. */
+        synchronized boolean isPodman() {
+            if (podman == null) {
+                var components = client.versionCmd().exec().getComponents();
+                podman = components != null && components.stream().anyMatch(c -> c.getName() != null && c.getName().startsWith("Podman"));
+            }
+            return podman;
+        }
+
+        /** Makes sure the engine holds berth/busybox (built with the script if the default engine lacks it). */
+        synchronized void ensureBusybox() {
+            if (!has(BUSYBOX)) {
+                if (podmanService) {
+                    throw new IllegalStateException("Podman has no image " + BUSYBOX + ". " + PODMAN_HOW_TO);
+                }
+                runScript("--busybox-only");
+            }
+        }
+
+        /** Builds every base image with the script if the engine lacks the Python one (minutes, once per machine). */
+        synchronized void ensurePython() {
+            if (!has(PYTHON)) {
+                if (podmanService) {
+                    throw new IllegalStateException("Podman has no image " + PYTHON + ". " + PODMAN_HOW_TO);
+                }
+                runScript();
+            }
+        }
+
+        /** The mapping the ITs use: independent of the user's ~/.berth. */
+        BaseImages baseImages() {
+            return BaseImages.of(Map.of(
+                    "busybox:latest", BUSYBOX,
+                    "python:3.12-slim", PYTHON,
+                    "python:3.11-slim", PYTHON), client);
+        }
+
+        private boolean has(String image) {
+            try {
+                client.inspectImageCmd(image).exec();
+                return true;
+            } catch (NotFoundException e) {
+                return false;
+            }
         }
     }
 
