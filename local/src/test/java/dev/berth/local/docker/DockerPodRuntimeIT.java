@@ -193,7 +193,7 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         assertThat(logs(lockedRef)).containsExactlyInAnyOrder("sh: can't create /etc/probe: Read-only file system",
                 "ROOT-READONLY", "TMP-WRITABLE", "TMP-NOEXEC");
         assertThat(logs(normalRef)).containsExactly("ROOT-WRITABLE", "TMP-WRITABLE", "TMP-EXEC");
-        HostConfig host = DockerTestEngine.docker().inspectContainerCmd(lockedRef).exec().getHostConfig();
+        HostConfig host = engine().client().inspectContainerCmd(lockedRef).exec().getHostConfig();
         assertThat(host.getReadonlyRootfs()).isTrue();
         assertThat(host.getTmpFs()).containsOnlyKeys("/tmp");
     }
