@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -140,7 +141,7 @@ class CliIT {
     private static int indexOfFirst(List<String> lines, String prefix, String... parts) {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            if (line.startsWith(prefix) && java.util.Arrays.stream(parts).allMatch(line::contains)) {
+            if (line.startsWith(prefix) && Arrays.stream(parts).allMatch(line::contains)) {
                 return i;
             }
         }
