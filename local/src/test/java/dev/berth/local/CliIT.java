@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -80,6 +81,71 @@ class CliIT {
         CliProcess.Result logs = berth.run("logs", id);
         assertThat(logs.exitCode()).as(logs.toString()).isZero();
         assertThat(logs.out()).contains(marker);
+    }
+
+    @Test
+    void run_uncachedImage_streamsTheBuildLogBeforeTheUrl() throws Exception {
+        String marker = "berth-cli-build-" + UUID.randomUUID().toString().substring(0, 8);
+
+        CliProcess.Result run = berth.run("run", "--image", "busybox:latest", "--commands", "echo " + marker,
+                "--entrypoint", web("built", "built-page"), "--port", "8080", "--keep-warm-seconds", "60");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        List<String> lines = run.out().lines().toList();
+        int building = lines.indexOf("  building — the image's build log:");
+        int firstStep = indexOfFirst(lines, "  │ Step 1/");
+        int runStep = indexOfFirst(lines, "  │ Step ", ": RUN echo " + marker);
+        int echoed = lines.indexOf("  │ " + marker); // the command's output, not the step that names it
+        int ready = indexOfFirst(lines, "Ready. Open in a browser");
+        assertThat(building).as(run.toString()).isNotNegative();
+        assertThat(firstStep).as(run.toString()).isGreaterThan(building);
+        assertThat(runStep).as(run.toString()).isGreaterThan(firstStep);
+        assertThat(echoed).as(run.toString()).isGreaterThan(runStep);
+        assertThat(ready).as(run.toString()).isGreaterThan(echoed);
+        assertThat(lines.get(firstStep)).contains("FROM " + PlatformHarness.BUSYBOX);
+        String url = run.lastLine();
+        assertThat(url).matches("https://p[a-z0-9]{11}-8080\\.pods\\.localhost:" + platform.routerPort() + "/");
+        assertThat(fetch(url).body()).isEqualTo("built-page\n");
+    }
+
+    @Test
+    void run_failingBuild_exits4_withTheFailingStepAndTheLogTail_andThePodIsFailed() {
+        String marker = "berth-cli-fail-" + UUID.randomUUID().toString().substring(0, 8);
+
+        CliProcess.Result run = berth.run("run", "--image", "busybox:latest", "--commands", "echo " + marker, "--commands", "exit 3",
+                "--entrypoint", "sleep 600", "--port", "8080");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(4);
+        String id = run.out().lines().filter(l -> l.startsWith("Pod p") && l.contains(" created ")).findFirst()
+                .map(l -> l.substring("Pod ".length(), l.indexOf(' ', "Pod ".length()))).orElseThrow(() -> new AssertionError(run.toString()));
+        assertThat(run.err()).as(run.toString())
+                .contains("error: Pod " + id + " failed: its image did not build: Image build failed at step ")
+                .contains("'RUN exit 3': The command '/bin/sh -c exit 3' returned a non-zero code: 3")
+                .contains("Last lines of the build log:\n")
+                .contains("\n" + marker + "\n");
+        assertThat(run.out() + run.err()).doesNotContain("Ready.", "https://" + id);
+
+        JsonNode all = berth.run("container", "list", "--all", "-o", "json").json();
+        JsonNode pod = null;
+        for (JsonNode p : all.path("pods")) {
+            if (p.path("id").asText().equals(id)) {
+                pod = p;
+            }
+        }
+        assertThat(pod).as(all.toString()).isNotNull();
+        assertThat(pod.path("status").asText()).isEqualTo("FAILED");
+        assertThat(client.get(id).status()).isEqualTo(PodStatus.FAILED);
+    }
+
+    /** The index of the first line that starts with {@code prefix} and contains every one of {@code parts}; -1 if none. */
+    private static int indexOfFirst(List<String> lines, String prefix, String... parts) {
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith(prefix) && Arrays.stream(parts).allMatch(line::contains)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
