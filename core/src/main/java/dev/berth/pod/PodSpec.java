@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * @param name            deployment name (a DNS label of at most 40 characters), or {@code null} for an anonymous pod
  * @param keepWarmSeconds seconds without connections before the pod is stopped: {@code -1} never, {@code 0} as soon as idle
  * @param blockNetwork    no route out of the container
- * @param readOnlyRootFilesystem the container's root filesystem is read-only; {@code /tmp} is a small writable tmpfs
- *                        ({@value #READ_ONLY_TMPFS_MIB} MiB, {@code nosuid,nodev}) and the only place it can write
+ * @param readOnlyRootFilesystem the container's root filesystem is read-only; {@code /tmp}, {@code /var/tmp} and
+ *                        {@code /run} are small writable tmpfs ({@value #READ_ONLY_TMPFS_MIB} MiB each,
+ *                        {@code noexec,nosuid,nodev}) and the only places it can write
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PodSpec(

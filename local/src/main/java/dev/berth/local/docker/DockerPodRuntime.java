@@ -200,8 +200,11 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         if (spec.readOnlyRootFilesystem()) {
             // The only writable place: a small tmpfs, world-writable with the sticky bit (images often run as a
             // non-root user), noexec so that nothing written at run time can be executed directly.
+            // Podman on its own mounts writable, executable tmpfs at /run and /var/tmp of a read-only container;
+            // naming them here makes them the same noexec tmpfs on both engines.
+            String tmpfs = "rw,noexec,nosuid,nodev,mode=1777,size=" + PodSpec.READ_ONLY_TMPFS_MIB + "m";
             host.withReadonlyRootfs(true)
-                    .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,mode=1777,size=" + PodSpec.READ_ONLY_TMPFS_MIB + "m"));
+                    .withTmpFs(Map.of("/tmp", tmpfs, "/var/tmp", tmpfs, "/run", tmpfs));
         }
         if (spec.gpu() != null) {
             DeviceRequest gpus = new DeviceRequest()

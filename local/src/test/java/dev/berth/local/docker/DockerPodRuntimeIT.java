@@ -195,7 +195,8 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         assertThat(logs(normalRef)).containsExactly("ROOT-WRITABLE", "TMP-WRITABLE", "TMP-EXEC");
         HostConfig host = engine().client().inspectContainerCmd(lockedRef).exec().getHostConfig();
         assertThat(host.getReadonlyRootfs()).isTrue();
-        assertThat(host.getTmpFs()).containsOnlyKeys("/tmp");
+        assertThat(host.getTmpFs()).containsOnlyKeys("/tmp", "/var/tmp", "/run")
+                .allSatisfy((path, options) -> assertThat(options).contains("noexec"));
     }
 
     @Test
