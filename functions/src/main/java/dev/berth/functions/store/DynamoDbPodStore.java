@@ -104,13 +104,18 @@ public final class DynamoDbPodStore implements PodStore {
             throw new IllegalArgumentException("update must keep the pod id: " + current.id() + " -> " + next.id());
         }
         Pod stored = next.withVersion(current.version() + 1);
+        return putIfVersion(podItem(stored), current.version()) ? Optional.of(stored) : Optional.empty();
+    }
+
+    /** Writes the item if the stored one still has {@code version}; false if another writer got there first. */
+    private boolean putIfVersion(Map<String, AttributeValue> item, long version) {
         try {
-            dynamo.putItem(r -> r.tableName(table).item(podItem(stored))
+            dynamo.putItem(r -> r.tableName(table).item(item)
                     .conditionExpression("version = :v")
-                    .expressionAttributeValues(Map.of(":v", number(current.version()))));
-            return Optional.of(stored);
+                    .expressionAttributeValues(Map.of(":v", number(version))));
+            return true;
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            return false;
         }
     }
 
@@ -158,14 +163,7 @@ public final class DynamoDbPodStore implements PodStore {
             throw new IllegalArgumentException("updateDeployment must keep the name: " + current.name() + " -> " + next.name());
         }
         Deployment stored = next.withVersion(current.version() + 1);
-        try {
-            dynamo.putItem(r -> r.tableName(table).item(deploymentItem(stored))
-                    .conditionExpression("version = :v")
-                    .expressionAttributeValues(Map.of(":v", number(current.version()))));
-            return Optional.of(stored);
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
-        }
+        return putIfVersion(deploymentItem(stored), current.version()) ? Optional.of(stored) : Optional.empty();
     }
 
     @Override
