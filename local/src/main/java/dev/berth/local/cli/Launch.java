@@ -1,6 +1,7 @@
 package dev.berth.local.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.NotFoundException;
 import dev.berth.image.ImageBuild;
 import dev.berth.image.ImageBuildStatus;
 import dev.berth.pod.PodSpec;
@@ -97,7 +98,10 @@ final class Launch {
         String imageId = pod.record().imageId().value();
         PodStatus shown = null;
         String log = "";
-        boolean sawBuild = false;
+        // Decided once, at creation: an image not built yet is built for this pod, and its log is shown even if
+        // the build finishes between two polls (the pod then never looks BUILDING).
+        boolean builds = imageBuild(imageId).map(b -> b.status() != ImageBuildStatus.READY).orElse(true);
+        boolean logDone = !builds;
         while (true) {
             PodStatus status = pod.refresh().status();
             if (status != shown) {
@@ -109,10 +113,16 @@ final class Launch {
                 progress.flush();
                 shown = status;
             }
-            if (status == PodStatus.BUILDING || sawBuild) {
-                sawBuild = true;
-                log = printNewLog(client.image(imageId), log);
-                sawBuild = status == PodStatus.BUILDING;
+            if (!logDone) {
+                Optional<ImageBuild> build = imageBuild(imageId);
+                if (build.isPresent()) {
+                    if (shown != PodStatus.BUILDING && log.isEmpty() && !build.get().log().isEmpty()) {
+                        progress.println("  the image's build log:");
+                    }
+                    log = printNewLog(build.get(), log);
+                }
+                // One last print after the pod moved past its build, then no more.
+                logDone = status != PodStatus.PENDING && status != PodStatus.BUILDING;
             }
             if (status == PodStatus.RUNNING) {
                 Duration left = Duration.between(Instant.now(), deadline);
@@ -137,6 +147,15 @@ final class Launch {
                         + timeout.toSeconds() + " s; it goes on: watch it with 'berth container list', or wait longer with --timeout");
             }
             sleep();
+        }
+    }
+
+    /** The image's build, or empty while the platform has not started it yet. */
+    private Optional<ImageBuild> imageBuild(String imageId) {
+        try {
+            return Optional.of(client.image(imageId));
+        } catch (NotFoundException e) {
+            return Optional.empty();
         }
     }
 
