@@ -1,8 +1,5 @@
 package dev.berth.local.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.internal.Json;
 import dev.berth.pod.Pod;
 import dev.berth.pod.PodStatus;
 import dev.berth.sdk.BerthClient;
@@ -13,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -114,10 +112,7 @@ final class ContainerCommand implements Callable<Integer> {
 
     /** {@code {"pods":[…]}}: each pod's record as the REST API gives it. */
     static void printPods(PrintWriter out, List<PodInstance> pods) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ArrayNode list = root.putArray("pods");
-        pods.forEach(p -> list.add(Output.tree(p.record())));
-        Output.printJson(out, root);
+        Output.printJson(out, Map.of("pods", pods.stream().map(PodInstance::record).toList()));
     }
 
     static String age(Instant created) {

@@ -1,6 +1,5 @@
 package dev.berth.local.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.internal.Json;
 import dev.berth.sdk.BerthClient;
@@ -10,6 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -43,10 +43,7 @@ final class DeploymentCommand implements Callable<Integer> {
             try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
                 List<Deployment> deployments = client.deployments();
                 if (output.json()) {
-                    ObjectNode root = Json.MAPPER.createObjectNode();
-                    ArrayNode list = root.putArray("deployments");
-                    deployments.forEach(d -> list.add(json(d)));
-                    Output.printJson(out, root);
+                    Output.printJson(out, Map.of("deployments", deployments.stream().map(DeploymentCommand::json).toList()));
                     return 0;
                 }
                 List<String[]> rows = new ArrayList<>();

@@ -1,13 +1,11 @@
 package dev.berth.local.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.internal.Json;
 import dev.berth.sdk.BerthClient;
 import dev.berth.template.Template;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,10 +27,7 @@ final class TemplatesCommand implements Callable<Integer> {
         try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
             List<Template> templates = client.templates();
             if (output.json()) {
-                ObjectNode root = Json.MAPPER.createObjectNode();
-                ArrayNode list = root.putArray("templates");
-                templates.forEach(t -> list.add(Output.tree(t)));
-                Output.printJson(out, root);
+                Output.printJson(out, Map.of("templates", templates));
                 return 0;
             }
             List<String[]> rows = new ArrayList<>();
