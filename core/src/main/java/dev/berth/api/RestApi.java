@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -218,8 +217,8 @@ public final class RestApi {
     }
 
     private DeploymentView view(Deployment d) {
-        Pod pod = d.currentPod() == null ? null : service.list(new PodQuery(Set.of(), d.name())).stream()
-                .filter(p -> p.id().equals(d.currentPod())).findFirst().orElse(null);
+        // The current pod may not be stored yet: a wake claims the deployment before it stores the pod.
+        Pod pod = d.currentPod() == null ? null : service.find(d.currentPod()).orElse(null);
         return new DeploymentView(d.name(), d.spec(), d.urls(), pod == null ? null : shown(pod), d.createdAt(), d.updatedAt());
     }
 

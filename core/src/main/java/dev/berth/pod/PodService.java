@@ -135,7 +135,11 @@ public final class PodService implements PodEvents {
     }
 
     public Pod get(PodId id) {
-        return store.find(id).orElseThrow(() -> podNotFound(id));
+        return find(id).orElseThrow(() -> podNotFound(id));
+    }
+
+    public Optional<Pod> find(PodId id) {
+        return store.find(id);
     }
 
     public List<Pod> list(PodQuery query) {
