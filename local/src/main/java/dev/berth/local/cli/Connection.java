@@ -97,6 +97,11 @@ final class Connection {
     }
 
     /** A client of the target; for a local target, starts the embedded platform first if asked and none runs. */
+    /** A client of the platform the command's profile names, which must be running (nothing is started). */
+    static BerthClient client(picocli.CommandLine.Model.CommandSpec spec) {
+        return client(BerthCli.profile(spec), false, spec.commandLine().getErr());
+    }
+
     static BerthClient client(String profileFlag, boolean startIfMissing, PrintWriter progress) {
         Target target = target(profileFlag);
         if (target.local() && startIfMissing && running(target.localHome()).isEmpty()) {

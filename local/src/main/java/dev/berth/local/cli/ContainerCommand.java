@@ -48,7 +48,7 @@ final class ContainerCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
+            try (BerthClient client = Connection.client(spec)) {
                 List<PodInstance> pods = all ? client.list() : client.list(ACTIVE);
                 if (output.json()) {
                     printPods(out, pods);
@@ -90,7 +90,7 @@ final class ContainerCommand implements Callable<Integer> {
                 throw new UsageException(all ? "give pod ids or --all, not both" : "give the ids of the pods to stop, or --all");
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
+            try (BerthClient client = Connection.client(spec)) {
                 List<String> targets = all ? client.list(ACTIVE).stream().map(PodInstance::id).toList() : ids;
                 List<PodInstance> stopped = new ArrayList<>();
                 for (String id : targets) {

@@ -40,7 +40,7 @@ final class DeploymentCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
+            try (BerthClient client = Connection.client(spec)) {
                 List<Deployment> deployments = client.deployments();
                 if (output.json()) {
                     Output.printJson(out, Map.of("deployments", deployments.stream().map(DeploymentCommand::json).toList()));
@@ -86,7 +86,7 @@ final class DeploymentCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
+            try (BerthClient client = Connection.client(spec)) {
                 Deployment d = client.stopDeployment(name);
                 if (output.json()) {
                     Output.printJson(out, json(d));
@@ -141,7 +141,7 @@ final class DeploymentCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
+            try (BerthClient client = Connection.client(spec)) {
                 client.deleteDeployment(name);
                 out.println("Deployment " + name + " deleted");
                 return 0;

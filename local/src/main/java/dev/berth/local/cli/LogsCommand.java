@@ -24,7 +24,7 @@ final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out);
+        try (BerthClient client = Connection.client(spec);
              Stream<String> lines = client.get(id).logs(follow)) {
             lines.forEach(line -> {
                 out.println(line);

@@ -24,7 +24,7 @@ final class TemplatesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (BerthClient client = Connection.client(BerthCli.profile(spec), false, out)) {
+        try (BerthClient client = Connection.client(spec)) {
             List<Template> templates = client.templates();
             if (output.json()) {
                 Output.printJson(out, Map.of("templates", templates));
