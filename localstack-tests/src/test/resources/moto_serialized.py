@@ -3,10 +3,17 @@
 moto checks a DynamoDB condition and then writes, without a lock, on a threaded server: two racing
 conditional writes can both succeed, which DynamoDB never allows. Serialising the application makes
 every call atomic, as the real services' per-item writes are. Arguments as moto_server: -H host -p port.
+
+It also installs Berth's data plane (package berth_dataplane, next to this file): containers, builds and
+load-balancer traffic behind the API calls, for resources tagged berth:dataplane=docker. The data plane
+changes moto's state under the same lock.
 """
 import argparse
+import logging
 import os
 import threading
+
+import berth_dataplane
 
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
@@ -27,4 +34,6 @@ def serialized(environ, start_response):
         return list(app(environ, start_response))
 
 
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+berth_dataplane.install(lock, args.host, args.port)
 run_simple(args.host, args.port, serialized, threaded=True)

@@ -155,25 +155,25 @@ public final class Emulator {
 
     /**
      * moto's server through {@code moto_serialized.py} (requests one at a time, so conditional writes are atomic as on
-     * AWS), with the {@code python3} that has moto; {@code -Dberth.moto.command} overrides it.
+     * AWS; with Berth's data plane for resources tagged {@code berth:dataplane=docker}), with the {@code python3} that has moto; {@code -Dberth.moto.command} overrides it.
      */
     private static List<String> motoCommand() {
         String explicit = System.getProperty("berth.moto.command");
         if (explicit != null && !explicit.isBlank()) {
             return List.of(explicit);
         }
-        try (var in = Emulator.class.getResourceAsStream("/moto_serialized.py")) {
-            Path script = Path.of("target", "moto_serialized.py").toAbsolutePath();
-            Files.createDirectories(script.getParent());
-            Files.write(script, in.readAllBytes());
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                File python = new File(dir, "python3");
-                if (python.canExecute()) {
-                    return List.of(python.getAbsolutePath(), script.toString());
-                }
+        // Run in place, so that Python finds the data plane package (berth_dataplane) next to the launcher.
+        Path script;
+        try {
+            script = Path.of(Emulator.class.getResource("/moto_serialized.py").toURI());
+        } catch (java.net.URISyntaxException | java.nio.file.FileSystemNotFoundException e) {
+            throw new IllegalStateException("The moto launcher must be a file on the test classpath (target/test-classes)", e);
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File python = new File(dir, "python3");
+            if (python.canExecute()) {
+                return List.of(python.getAbsolutePath(), script.toString());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the moto launcher", e);
         }
         throw new IllegalStateException("python3 is not on PATH; install Python 3 and moto: pip install 'moto[server]==5.2.1'"
                 + " (or point -Dberth.moto.command at moto_server, or run with -Dberth.emulator=localstack)");
