@@ -26,14 +26,19 @@ os.environ.setdefault("MOTO_PORT", str(args.port))
 
 app = DomainDispatcherApplication(create_backend_app)
 lock = threading.Lock()
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+dataplane = berth_dataplane.install(lock, args.host, args.port)
 
 
 def serialized(environ, start_response):
+    # The data plane's own endpoints (/_berth/...) answer without the lock: they read their own state.
+    handler = dataplane.route(environ.get("PATH_INFO", ""))
+    if handler is not None:
+        return handler(environ, start_response)
     with lock:
         # Consume the response inside the lock: moto may build it lazily.
         return list(app(environ, start_response))
 
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-berth_dataplane.install(lock, args.host, args.port)
+dataplane.server_app = serialized
 run_simple(args.host, args.port, serialized, threaded=True)

@@ -12,14 +12,33 @@ MARK_VALUE = "docker"
 
 
 class Context:
-    """The lock moto's server holds per request, where the server listens, and a Docker client."""
+    """The lock moto's server holds per request, where the server listens, the server's WSGI application (to serve
+    it on more addresses, e.g. for containers), the data plane's own HTTP endpoints, and a Docker client."""
 
     def __init__(self, lock, server_host, server_port):
         self.lock = lock
         self.server_host = server_host
         self.server_port = server_port
+        self.server_app = None  # set by the launcher before it serves
+        self._routes = {}
         self._docker = None
         self._docker_lock = threading.Lock()
+
+    def add_route(self, prefix, wsgi_handler):
+        """Serves requests whose path starts with prefix (which must start with /_berth/) with wsgi_handler,
+        without the server lock. Tests read the data plane's state this way (e.g. where a listener serves)."""
+        if not prefix.startswith("/_berth/"):
+            raise ValueError("data plane routes live under /_berth/, not " + prefix)
+        self._routes[prefix] = wsgi_handler
+
+    def route(self, path):
+        """The handler of a /_berth/ path, or None for moto's own."""
+        if not path.startswith("/_berth/"):
+            return None
+        for prefix, handler in self._routes.items():
+            if path.startswith(prefix):
+                return handler
+        return None
 
     def docker(self):
         """The local Docker engine (DOCKER_HOST or the default socket), connected on first use."""
@@ -27,6 +46,13 @@ class Context:
             if self._docker is None:
                 self._docker = docker.from_env(timeout=300)
             return self._docker
+
+
+def json_response(start_response, status, body):
+    """A WSGI JSON response for the data plane's endpoints."""
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
 
 
 def marked(tags):
