@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.local.net.LocalCa;
 import dev.berth.pod.PodId;
-import dev.berth.reap.ActivitySourceContract.MutableClock;
 import dev.berth.route.Route;
 import dev.berth.route.Router;
 import dev.berth.route.RouterContract;
@@ -49,60 +48,49 @@ class VertxRouterIT extends RouterContract {
 
     @TempDir
     static Path home;
-    static LocalCa ca;
-    static MutableClock clock;
-    static VertxRouter router;
-    static TestBackends backends;
-    static RouterClient client;
+    static RouterFixture fixture;
 
     @BeforeAll
     static void startRouter() throws Exception {
-        ca = LocalCa.open(home.resolve("tls"), LocalCa.DEFAULT_DOMAIN, Clock.systemUTC());
-        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        router = VertxRouter.builder(ca).port(0).clock(clock).build().start();
-        backends = new TestBackends();
-        client = new RouterClient(ca, router.port());
+        fixture = RouterFixture.start(home);
     }
 
     @AfterAll
     static void stopRouter() throws Exception {
-        if (router != null) {
-            router.close();
-        }
-        if (backends != null) {
-            backends.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Override
     protected Router router() {
-        return router;
+        return fixture.router();
     }
 
     @Override
     protected UrlScheme urls() {
-        return router.urls();
+        return fixture.router().urls();
     }
 
     @Override
     protected Endpoint startBackend(String body) throws Exception {
-        return backends.start(body);
+        return fixture.backends().start(body);
     }
 
     @Override
     protected Reply get(String host) throws Exception {
-        HttpResponse<String> response = client.get(host, "/");
+        HttpResponse<String> response = fixture.client().get(host, "/");
         return new Reply(response.statusCode(), response.body());
     }
 
     private PodId publish(Map<Integer, Endpoint> targets) {
         PodId pod = PodId.random();
-        router.publish(new Route(pod, pod.value(), targets, false));
+        fixture.router().publish(new Route(pod, pod.value(), targets, false));
         return pod;
     }
 
     private static String host(PodId pod, int port) {
-        return router.urls().host(pod.value(), port);
+        return fixture.router().urls().host(pod.value(), port);
     }
 
     private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
@@ -117,9 +105,9 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void get_passesHostThrough_andSetsForwardedHeaders() throws Exception {
-        PodId pod = publish(Map.of(8080, backends.start("x")));
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x")));
 
-        HttpResponse<String> response = client.http.send(HttpRequest.newBuilder(client.uri(host(pod, 8080), "/headers?a=1"))
+        HttpResponse<String> response = fixture.client().http.send(HttpRequest.newBuilder(fixture.client().uri(host(pod, 8080), "/headers?a=1"))
                 .header("X-Custom", "kept").header("X-Forwarded-For", "10.1.2.3").build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -127,18 +115,18 @@ class VertxRouterIT extends RouterContract {
         assertThat(response.body().lines()).contains(
                 "method=GET",
                 "uri=/headers?a=1",
-                "host=" + host(pod, 8080) + ":" + router.port(),
+                "host=" + host(pod, 8080) + ":" + fixture.router().port(),
                 "x-forwarded-for=10.1.2.3, 127.0.0.1",
                 "x-forwarded-proto=https",
-                "x-forwarded-host=" + host(pod, 8080) + ":" + router.port(),
+                "x-forwarded-host=" + host(pod, 8080) + ":" + fixture.router().port(),
                 "x-custom=kept");
     }
 
     @Test
     void get_dropsResponseHeadersNamedInConnection() throws Exception {
-        PodId pod = publish(Map.of(8080, backends.start("plain")));
+        PodId pod = publish(Map.of(8080, fixture.backends().start("plain")));
 
-        HttpResponse<String> response = client.get(host(pod, 8080), "/");
+        HttpResponse<String> response = fixture.client().get(host(pod, 8080), "/");
 
         assertThat(response.body()).isEqualTo("plain");
         assertThat(response.headers().firstValue("X-Hop")).isEmpty();
@@ -146,13 +134,13 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void post_largeStreamedBody_reachesBackendWhole() throws Exception {
-        PodId pod = publish(Map.of(8080, backends.start("x")));
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x")));
         long size = 48L * 1024 * 1024 + 123;
         MessageDigest expected = TestBackends.sha256();
         InputStream source = new DigestInputStream(new PatternStream(size), expected);
 
         // ofInputStream has no length: the body goes chunked, end to end.
-        HttpResponse<String> response = client.http.send(HttpRequest.newBuilder(client.uri(host(pod, 8080), "/upload"))
+        HttpResponse<String> response = fixture.client().http.send(HttpRequest.newBuilder(fixture.client().uri(host(pod, 8080), "/upload"))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> source)).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -161,10 +149,10 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void post_withContentLength_reachesBackendWhole() throws Exception {
-        PodId pod = publish(Map.of(8080, backends.start("x")));
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x")));
         byte[] body = new PatternStream(3 * 1024 * 1024).readAllBytes();
 
-        HttpResponse<String> response = client.http.send(HttpRequest.newBuilder(client.uri(host(pod, 8080), "/upload"))
+        HttpResponse<String> response = fixture.client().http.send(HttpRequest.newBuilder(fixture.client().uri(host(pod, 8080), "/upload"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.body()).isEqualTo("bytes=" + body.length + " sha256="
@@ -173,10 +161,10 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void get_largeChunkedDownload_arrivesWhole() throws Exception {
-        PodId pod = publish(Map.of(8080, backends.start("x")));
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x")));
         long size = 64L * 1024 * 1024 + 7;
 
-        HttpResponse<InputStream> response = client.http.send(HttpRequest.newBuilder(client.uri(host(pod, 8080), "/download?bytes=" + size))
+        HttpResponse<InputStream> response = fixture.client().http.send(HttpRequest.newBuilder(fixture.client().uri(host(pod, 8080), "/download?bytes=" + size))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
 
         long count = 0;
@@ -191,108 +179,108 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void sse_eventsArriveBeforeTheStreamEnds() throws Exception {
-        backends.sseRelease = new CompletableFuture<>();
-        PodId pod = publish(Map.of(8080, backends.start("x")));
+        fixture.backends().sseRelease = new CompletableFuture<>();
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x")));
 
-        HttpResponse<InputStream> response = client.http.send(HttpRequest.newBuilder(client.uri(host(pod, 8080), "/sse")).build(),
+        HttpResponse<InputStream> response = fixture.client().http.send(HttpRequest.newBuilder(fixture.client().uri(host(pod, 8080), "/sse")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             // The backend sends "two" only after we read "one": a buffering proxy would block here forever.
             assertThat(reader.readLine()).isEqualTo("data: one");
-            assertThat(router.activity(pod).openConnections()).isEqualTo(1);
-            backends.sseRelease.complete(null);
+            assertThat(fixture.router().activity(pod).openConnections()).isEqualTo(1);
+            fixture.backends().sseRelease.complete(null);
             assertThat(reader.readLine()).isEmpty();
             assertThat(reader.readLine()).isEqualTo("data: two");
         }
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
-        awaitCondition(() -> router.activity(pod).openConnections() == 0);
+        awaitCondition(() -> fixture.router().activity(pod).openConnections() == 0);
     }
 
     @Test
     void sse_whenClientGoesAway_countDropsToZero() throws Exception {
-        backends.sseRelease = new CompletableFuture<>();
-        PodId pod = publish(Map.of(8080, backends.start("x")));
-        HttpClient ownClient = HttpClient.newBuilder().sslContext(ca.clientSslContext()).build();
+        fixture.backends().sseRelease = new CompletableFuture<>();
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x")));
+        HttpClient ownClient = HttpClient.newBuilder().sslContext(fixture.ca().clientSslContext()).build();
 
-        HttpResponse<InputStream> response = ownClient.send(HttpRequest.newBuilder(client.uri(host(pod, 8080), "/sse")).build(),
+        HttpResponse<InputStream> response = ownClient.send(HttpRequest.newBuilder(fixture.client().uri(host(pod, 8080), "/sse")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
         assertThat(reader.readLine()).isEqualTo("data: one");
-        assertThat(router.activity(pod).openConnections()).isEqualTo(1);
+        assertThat(fixture.router().activity(pod).openConnections()).isEqualTo(1);
 
         reader.close();
         ownClient.shutdownNow();
 
-        awaitCondition(() -> router.activity(pod).openConnections() == 0);
-        backends.sseRelease.complete(null);
+        awaitCondition(() -> fixture.router().activity(pod).openConnections() == 0);
+        fixture.backends().sseRelease.complete(null);
     }
 
     @Test
     void webSocket_echoesThroughRouter_andCountsOneWhileOpen() throws Exception {
-        PodId pod = publish(Map.of(8888, backends.start("x")));
-        Instant opened = clock.advance(Duration.ofSeconds(5));
+        PodId pod = publish(Map.of(8888, fixture.backends().start("x")));
+        Instant opened = fixture.clock().advance(Duration.ofSeconds(5));
 
-        RouterClient.Socket socket = client.webSocket(host(pod, 8888));
+        RouterClient.Socket socket = fixture.client().webSocket(host(pod, 8888));
         assertThat(socket.roundTrip("hello")).isEqualTo("echo:hello");
         assertThat(socket.roundTrip("again")).isEqualTo("echo:again");
-        assertThat(router.activity(pod).openConnections()).isEqualTo(1);
-        assertThat(router.activity(pod).lastActivity()).isEqualTo(opened);
+        assertThat(fixture.router().activity(pod).openConnections()).isEqualTo(1);
+        assertThat(fixture.router().activity(pod).lastActivity()).isEqualTo(opened);
 
-        Instant closedAt = clock.advance(Duration.ofMinutes(10));
+        Instant closedAt = fixture.clock().advance(Duration.ofMinutes(10));
         socket.close();
 
         assertThat(socket.closed.getNow("still open")).as("close handshake through the tunnel").isEqualTo("close 1000");
-        awaitCondition(() -> router.activity(pod).openConnections() == 0);
-        assertThat(router.activity(pod).lastActivity()).isEqualTo(closedAt);
+        awaitCondition(() -> fixture.router().activity(pod).openConnections() == 0);
+        assertThat(fixture.router().activity(pod).lastActivity()).isEqualTo(closedAt);
     }
 
     @Test
     void webSocket_whenBackendDies_closesClientAndCountsZero() throws Exception {
-        Endpoint backend = backends.start("x");
+        Endpoint backend = fixture.backends().start("x");
         PodId pod = publish(Map.of(8888, backend));
-        RouterClient.Socket socket = client.webSocket(host(pod, 8888));
+        RouterClient.Socket socket = fixture.client().webSocket(host(pod, 8888));
         assertThat(socket.roundTrip("hi")).isEqualTo("echo:hi");
 
-        backends.stop(backend);
+        fixture.backends().stop(backend);
 
         assertThat(socket.closed.get(30, TimeUnit.SECONDS)).isNotNull();
-        awaitCondition(() -> router.activity(pod).openConnections() == 0);
+        awaitCondition(() -> fixture.router().activity(pod).openConnections() == 0);
     }
 
     @Test
     void withdraw_closesOpenWebSocket_andHostAnswers404() throws Exception {
-        PodId pod = publish(Map.of(8888, backends.start("x")));
-        RouterClient.Socket socket = client.webSocket(host(pod, 8888));
+        PodId pod = publish(Map.of(8888, fixture.backends().start("x")));
+        RouterClient.Socket socket = fixture.client().webSocket(host(pod, 8888));
         assertThat(socket.roundTrip("hi")).isEqualTo("echo:hi");
 
-        router.withdraw(pod);
+        fixture.router().withdraw(pod);
 
         assertThat(socket.closed.get(30, TimeUnit.SECONDS)).isNotNull();
-        assertThat(router.activity(pod).openConnections()).isZero();
-        HttpResponse<String> after = client.get(host(pod, 8888), "/");
+        assertThat(fixture.router().activity(pod).openConnections()).isZero();
+        HttpResponse<String> after = fixture.client().get(host(pod, 8888), "/");
         assertThat(after.statusCode()).isEqualTo(404);
     }
 
     @Test
     void requests_inFlightConcurrently_areCountedExactly_andReturnToZero() throws Exception {
-        backends.holdRelease = new CompletableFuture<>();
-        backends.held.set(0);
-        PodId pod = publish(Map.of(8080, backends.start("x")));
+        fixture.backends().holdRelease = new CompletableFuture<>();
+        fixture.backends().held.set(0);
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x")));
         int n = 20;
 
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            responses.add(client.http.sendAsync(HttpRequest.newBuilder(client.uri(host(pod, 8080), "/hold")).build(),
+            responses.add(fixture.client().http.sendAsync(HttpRequest.newBuilder(fixture.client().uri(host(pod, 8080), "/hold")).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
-        awaitCondition(() -> backends.held.get() == n);
-        assertThat(router.activity(pod).openConnections()).isEqualTo(n);
+        awaitCondition(() -> fixture.backends().held.get() == n);
+        assertThat(fixture.router().activity(pod).openConnections()).isEqualTo(n);
 
-        backends.holdRelease.complete(null);
+        fixture.backends().holdRelease.complete(null);
         for (CompletableFuture<HttpResponse<String>> response : responses) {
             assertThat(response.get(30, TimeUnit.SECONDS).body()).isEqualTo("released");
         }
-        awaitCondition(() -> router.activity(pod).openConnections() == 0);
+        awaitCondition(() -> fixture.router().activity(pod).openConnections() == 0);
     }
 
     @Test
@@ -303,16 +291,16 @@ class VertxRouterIT extends RouterContract {
         }
         PodId pod = publish(Map.of(8080, new Endpoint("127.0.0.1", closedPort)));
 
-        HttpResponse<String> response = client.get(host(pod, 8080), "/");
+        HttpResponse<String> response = fixture.client().get(host(pod, 8080), "/");
 
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(response.body()).contains("not accepting connections on port 8080").contains(pod.value());
-        awaitCondition(() -> router.activity(pod).openConnections() == 0);
+        awaitCondition(() -> fixture.router().activity(pod).openConnections() == 0);
     }
 
     @Test
     void get_whenHostUnknown_is404ExplainingHowToListPods() throws Exception {
-        HttpResponse<String> response = client.get("nosuchpod-8080.pods.localhost", "/");
+        HttpResponse<String> response = fixture.client().get("nosuchpod-8080.pods.localhost", "/");
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("No pod answers at nosuchpod-8080.pods.localhost").contains("berth container list");
@@ -320,7 +308,7 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void get_whenHostOutsideTheDomain_is404() throws Exception {
-        HttpResponse<String> response = client.get("localhost", "/");
+        HttpResponse<String> response = fixture.client().get("localhost", "/");
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("berth container list");
@@ -328,9 +316,9 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void get_whenPortNotPublished_is404NamingThePodsPorts() throws Exception {
-        PodId pod = publish(Map.of(8080, backends.start("x"), 9000, backends.start("y")));
+        PodId pod = publish(Map.of(8080, fixture.backends().start("x"), 9000, fixture.backends().start("y")));
 
-        HttpResponse<String> response = client.get(host(pod, 7000), "/");
+        HttpResponse<String> response = fixture.client().get(host(pod, 7000), "/");
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.body()).contains("does not publish port 7000").contains("[8080, 9000]");
@@ -338,7 +326,7 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void browser_getsAnHtmlErrorPage() throws Exception {
-        HttpResponse<String> response = client.http.send(HttpRequest.newBuilder(client.uri("gone-1.pods.localhost", "/"))
+        HttpResponse<String> response = fixture.client().http.send(HttpRequest.newBuilder(fixture.client().uri("gone-1.pods.localhost", "/"))
                 .header("Accept", "text/html,*/*").build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
@@ -347,11 +335,11 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void curl_withOnlyTheCaFile_getsThroughTheRouter() throws Exception {
-        PodId pod = publish(Map.of(8080, backends.start("from-curl")));
-        String url = "https://" + host(pod, 8080) + ":" + router.port() + "/";
+        PodId pod = publish(Map.of(8080, fixture.backends().start("from-curl")));
+        String url = "https://" + host(pod, 8080) + ":" + fixture.router().port() + "/";
 
-        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--cacert", ca.caCertificatePath().toString(),
-                "--resolve", host(pod, 8080) + ":" + router.port() + ":127.0.0.1", "-w", "\n%{http_code} %{http_version}", url)
+        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--cacert", fixture.ca().caCertificatePath().toString(),
+                "--resolve", host(pod, 8080) + ":" + fixture.router().port() + ":127.0.0.1", "-w", "\n%{http_code} %{http_version}", url)
                 .redirectErrorStream(true).start();
         String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
@@ -364,7 +352,7 @@ class VertxRouterIT extends RouterContract {
         Path dir = home.resolve("restart-tls");
         LocalCa first = LocalCa.open(dir, LocalCa.DEFAULT_DOMAIN, Clock.systemUTC());
         String caPem = Files.readString(first.caCertificatePath());
-        Endpoint backend = backends.start("restarted");
+        Endpoint backend = fixture.backends().start("restarted");
         try (VertxRouter one = VertxRouter.builder(first).port(0).build().start()) {
             assertThat(one.port()).isPositive();
         }
@@ -388,13 +376,13 @@ class VertxRouterIT extends RouterContract {
         CompletableFuture<Optional<Route>> starting = new CompletableFuture<>();
         CountDownLatch asked = new CountDownLatch(1);
         List<String> labels = new ArrayList<>();
-        Endpoint backend = backends.start("woke-up");
-        try (VertxRouter waking = VertxRouter.builder(ca).port(0).routeMissHandler(label -> {
+        Endpoint backend = fixture.backends().start("woke-up");
+        try (VertxRouter waking = VertxRouter.builder(fixture.ca()).port(0).routeMissHandler(label -> {
             labels.add(label);
             asked.countDown();
             return starting;
         }).build().start()) {
-            RouterClient wakingClient = new RouterClient(ca, waking.port());
+            RouterClient wakingClient = new RouterClient(fixture.ca(), waking.port());
             CompletableFuture<HttpResponse<String>> response = wakingClient.http.sendAsync(
                     HttpRequest.newBuilder(wakingClient.uri("notebook-8888.pods.localhost", "/")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -415,9 +403,9 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void routeMiss_whenHandlerTakesTooLong_answers503WithRetryAfter() throws Exception {
-        try (VertxRouter waking = VertxRouter.builder(ca).port(0).routeMissTimeout(Duration.ofMillis(200))
+        try (VertxRouter waking = VertxRouter.builder(fixture.ca()).port(0).routeMissTimeout(Duration.ofMillis(200))
                 .routeMissHandler(label -> new CompletableFuture<>()).build().start()) {
-            HttpResponse<String> response = new RouterClient(ca, waking.port()).get("slow-8080.pods.localhost", "/");
+            HttpResponse<String> response = new RouterClient(fixture.ca(), waking.port()).get("slow-8080.pods.localhost", "/");
 
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
@@ -427,9 +415,9 @@ class VertxRouterIT extends RouterContract {
 
     @Test
     void routeMiss_whenHandlerFindsNothing_is404() throws Exception {
-        try (VertxRouter waking = VertxRouter.builder(ca).port(0)
+        try (VertxRouter waking = VertxRouter.builder(fixture.ca()).port(0)
                 .routeMissHandler(label -> CompletableFuture.completedFuture(Optional.empty())).build().start()) {
-            HttpResponse<String> response = new RouterClient(ca, waking.port()).get("nothing-8080.pods.localhost", "/");
+            HttpResponse<String> response = new RouterClient(fixture.ca(), waking.port()).get("nothing-8080.pods.localhost", "/");
 
             assertThat(response.statusCode()).isEqualTo(404);
         }

@@ -42,6 +42,12 @@ import javax.net.ssl.SSLSocket;
  * <p>Trust: Chromium is told to accept exactly the router's key ({@code --ignore-certificate-errors-spki-list} with
  * the SHA-256 of the certificate's SubjectPublicKeyInfo, read from the router over a TLS connection that trusts only
  * Berth's CA). That pins one key rather than trusting everything, and needs no NSS database.
+ *
+ * <p>Host network changes: Chromium aborts its in-flight requests with {@code net::ERR_NETWORK_CHANGED} when an
+ * interface comes or goes on the host — Docker adds and removes a veth for every container another test (or
+ * anything else on the machine) starts or stops. A page whose script bundles were cut off that way stays blank.
+ * {@link #openAndAwait} reloads then, and only then, as a user would; every failed load is recorded
+ * ({@link #failedLoads}) and shown when the page never gets there.
  */
 final class DevToolsBrowser implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/bin/chromium");
@@ -52,12 +58,15 @@ final class DevToolsBrowser implements AutoCloseable {
     private final WebSocket socket;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending;
+    private final Events events;
 
-    private DevToolsBrowser(Path profile, Process process, WebSocket socket, Map<Integer, CompletableFuture<JsonNode>> pending) {
+    private DevToolsBrowser(Path profile, Process process, WebSocket socket, Map<Integer, CompletableFuture<JsonNode>> pending,
+                            Events events) {
         this.profile = profile;
         this.process = process;
         this.socket = socket;
         this.pending = pending;
+        this.events = events;
     }
 
     /** Starts Chromium pinned to the key the router at {@code localhost:routerPort} presents for {@code host}. */
@@ -79,9 +88,12 @@ final class DevToolsBrowser implements AutoCloseable {
             int port = awaitDevToolsPort(process, profile);
             URI page = pageTarget(port, process, profile);
             Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+            Events events = new Events();
             WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(CALL_TIMEOUT)
-                    .buildAsync(page, new Listener(msg -> dispatch(pending, msg))).get(30, TimeUnit.SECONDS);
-            return new DevToolsBrowser(profile, process, socket, pending);
+                    .buildAsync(page, new Listener(msg -> dispatch(pending, events, msg))).get(30, TimeUnit.SECONDS);
+            DevToolsBrowser browser = new DevToolsBrowser(profile, process, socket, pending, events);
+            browser.call("Network.enable", Json.MAPPER.createObjectNode());
+            return browser;
         } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
             kill(process);
             String log = log(profile);
@@ -97,6 +109,7 @@ final class DevToolsBrowser implements AutoCloseable {
 
     /** Navigates the page to {@code url}; fails with Chromium's error (a certificate or network failure, say). */
     void open(URI url) {
+        events.failed.clear();
         JsonNode result = call("Page.navigate", Json.MAPPER.createObjectNode().put("url", url.toString()));
         if (result.hasNonNull("errorText")) {
             throw new AssertionError("Chromium could not open " + redacted(url) + ": " + result.get("errorText").asText());
@@ -144,6 +157,30 @@ final class DevToolsBrowser implements AutoCloseable {
             }
             TemplatePlatform.sleep(250);
         }
+    }
+
+    /**
+     * Opens {@code url} and awaits {@code expression} as {@link #await} does. If the page does not get there and some
+     * of its loads were aborted by a host network change ({@code net::ERR_NETWORK_CHANGED}, see the class comment),
+     * opens it again, at most twice; any other failure fails at once with the failed loads.
+     */
+    String openAndAwait(URI url, String expression, Predicate<String> until, Duration timeout) {
+        for (int attempt = 1; ; attempt++) {
+            open(url);
+            try {
+                return await(expression, until, timeout);
+            } catch (AssertionError notThere) {
+                List<String> failed = failedLoads();
+                if (attempt == 3 || failed.stream().noneMatch(f -> f.contains("net::ERR_NETWORK_CHANGED"))) {
+                    throw new AssertionError(notThere.getMessage() + "\n--- failed loads ---\n" + String.join("\n", failed), notThere);
+                }
+            }
+        }
+    }
+
+    /** The loads that failed since the last {@link #open}: Chromium's error and the URL (auth tokens redacted). */
+    List<String> failedLoads() {
+        return List.copyOf(events.failed);
     }
 
     /** Presses and releases {@code key} (a DOM key name with no text, such as {@code ArrowRight}) in the focused element. */
@@ -200,17 +237,41 @@ final class DevToolsBrowser implements AutoCloseable {
         }
     }
 
-    private static void dispatch(Map<Integer, CompletableFuture<JsonNode>> pending, String text) {
+    private static void dispatch(Map<Integer, CompletableFuture<JsonNode>> pending, Events events, String text) {
         try {
             JsonNode message = Json.MAPPER.readTree(text);
-            if (message.has("id")) { // events (no id) are not needed: the tests poll the DOM
+            if (message.has("id")) {
                 CompletableFuture<JsonNode> reply = pending.get(message.get("id").asInt());
                 if (reply != null) {
                     reply.complete(message);
                 }
+            } else {
+                events.accept(message);
             }
         } catch (IOException e) {
             pending.values().forEach(f -> f.completeExceptionally(e));
+        }
+    }
+
+    /** What the tests want of the Network domain's events: which loads failed, and why. */
+    private static final class Events {
+        private final Map<String, String> urls = new ConcurrentHashMap<>();
+        private final List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        void accept(JsonNode event) {
+            JsonNode params = event.path("params");
+            switch (event.path("method").asText()) {
+                case "Network.requestWillBeSent" -> urls.put(params.path("requestId").asText(), params.path("request").path("url").asText());
+                case "Network.loadingFailed" -> {
+                    if (!params.path("canceled").asBoolean()) {
+                        String url = urls.getOrDefault(params.path("requestId").asText(), "?");
+                        failed.add(params.path("errorText").asText() + " " + url.replaceAll("auth_token=[^&#]*", "auth_token=***"));
+                    }
+                }
+                default -> {
+                    // other events are not needed: the tests poll the DOM
+                }
+            }
         }
     }
 

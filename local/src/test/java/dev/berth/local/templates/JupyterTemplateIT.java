@@ -49,14 +49,14 @@ class JupyterTemplateIT {
         try (DevToolsBrowser browser = DevToolsBrowser.pinnedTo(berth.platform.routerPort(), pod.url(8888).getHost(),
                 berth.platform.ca().clientSslContext())) {
             // The router answers ?auth_token= with its cookie and a redirect to the bare URL; the lab's own calls carry the cookie.
-            browser.open(TemplatePlatform.browserUrl(pod, 8888, "/lab"));
             String files = "[...document.querySelectorAll('.jp-DirListing-item .jp-DirListing-itemText')].map(e => e.innerText).join('\\n')";
             String launcher = "[...document.querySelectorAll('.jp-Launcher .jp-LauncherCard')].map(e => e.innerText).join('\\n')";
             String listed;
             String cards;
             try {
                 // Client-side rendered from the server's REST API: the file browser's listing and the launcher's kernel cards.
-                listed = browser.await(files, t -> t.contains("welcome.ipynb"), Duration.ofMinutes(2));
+                listed = browser.openAndAwait(TemplatePlatform.browserUrl(pod, 8888, "/lab"), files, t -> t.contains("welcome.ipynb"),
+                        Duration.ofMinutes(2));
                 cards = browser.await(launcher, t -> t.contains("Python 3 (ipykernel)"), Duration.ofMinutes(1));
             } finally {
                 browser.screenshot(Path.of("target", "screenshots", "jupyter.png"));

@@ -36,25 +36,13 @@ class StreamlitTemplateIT {
         try (DevToolsBrowser browser = DevToolsBrowser.pinnedTo(berth.platform.routerPort(), pod.url(8501).getHost(),
                 berth.platform.ca().clientSslContext())) {
             java.net.URI url = TemplatePlatform.browserUrl(pod, 8501, "/");
-            browser.open(url);
             String slider = "document.querySelector('[data-testid=\"stSlider\"] input[type=\"range\"]')";
-            String text = null;
+            String text;
             try {
                 // The script's output reaches the page over Streamlit's WebSocket, through the router; the served HTML has
-                // none. Widgets may render after the text: wait for the slider's range input too. Streamlit's frontend
-                // now and then stays blank on its first load in headless Chromium (about 1 run in 4 here, every request
-                // through the router answered): reload, as a user would, at most twice.
-                for (int attempt = 1; text == null; attempt++) {
-                    try {
-                        text = browser.await("document.body.innerText",
-                                t -> t.contains("Hello, world! (2)") && t.contains("How many greetings?"), Duration.ofSeconds(40));
-                    } catch (AssertionError blank) {
-                        if (attempt == 3) {
-                            throw blank;
-                        }
-                        browser.open(url);
-                    }
-                }
+                // none. Widgets may render after the text: wait for the slider's range input too.
+                text = browser.openAndAwait(url, "document.body.innerText",
+                        t -> t.contains("Hello, world! (2)") && t.contains("How many greetings?"), Duration.ofSeconds(40));
                 browser.await(slider + ".value", v -> !v.isEmpty(), Duration.ofMinutes(1));
             } finally {
                 browser.screenshot(Path.of("target", "screenshots", "streamlit.png"));
