@@ -10,35 +10,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The code-sandbox template through the SDK's {@link Sandbox}: ordinary code returns its output; hostile code is
  * contained and reported, and the sandbox serves the next request after each.
  */
 class CodeSandboxTemplateIT {
-    @TempDir
-    static Path home;
+    @RegisterExtension
+    static final TemplatePod codeSandbox = new TemplatePod("code-sandbox");
 
-    private static TemplatePlatform berth;
     private static Sandbox sandbox;
 
     @BeforeAll
-    static void start() {
-        berth = TemplatePlatform.start(home);
-        PodInstance pod = berth.startAndAwait("code-sandbox", berth.template("code-sandbox").spec(), Duration.ofMinutes(10));
-        sandbox = Sandbox.of(berth.client, pod);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (berth != null) {
-            berth.close();
-        }
+    static void sandbox() {
+        sandbox = Sandbox.of(codeSandbox.berth().client, codeSandbox.pod());
     }
 
     /** After every hostile run: the sandbox still answers, with a clean state. */
@@ -150,7 +139,7 @@ class CodeSandboxTemplateIT {
     @Test
     void theHostsFiles_areNotVisible() throws Exception {
         String secret = "berth-host-secret-" + UUID.randomUUID();
-        Path onHost = Files.writeString(home.resolve(secret), secret);
+        Path onHost = Files.writeString(codeSandbox.home().resolve(secret), secret);
 
         SandboxResult result = sandbox.run("""
                 import os

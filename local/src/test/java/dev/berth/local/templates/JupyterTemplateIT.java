@@ -18,36 +18,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code berth run --template jupyter} end to end: a real pip-installed JupyterLab behind the router. */
 class JupyterTemplateIT {
-    @TempDir
-    static Path home;
-
-    private static TemplatePlatform berth;
-    private static PodInstance pod;
-
-    @BeforeAll
-    static void start() {
-        berth = TemplatePlatform.start(home);
-        pod = berth.startAndAwait("jupyter", berth.template("jupyter").spec(), Duration.ofMinutes(10));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (berth != null) {
-            berth.close();
-        }
-    }
+    @RegisterExtension
+    static final TemplatePod jupyter = new TemplatePod("jupyter");
 
     @Test
     void lab_rendersInHeadlessChromium_withItsLauncherAndTheWelcomeNotebookListed() {
-        try (DevToolsBrowser browser = DevToolsBrowser.pinnedTo(berth.platform.routerPort(), pod.url(8888).getHost(),
-                berth.platform.ca().clientSslContext())) {
+        try (DevToolsBrowser browser = jupyter.browser(8888)) {
             // The router answers ?auth_token= with its cookie and a redirect to the bare URL; the lab's own calls carry the cookie.
             String files = "[...document.querySelectorAll('.jp-DirListing-item .jp-DirListing-itemText')].map(e => e.innerText).join('\\n')";
             String launcher = "[...document.querySelectorAll('.jp-Launcher .jp-LauncherCard')].map(e => e.innerText).join('\\n')";
@@ -55,7 +36,7 @@ class JupyterTemplateIT {
             String cards;
             try {
                 // Client-side rendered from the server's REST API: the file browser's listing and the launcher's kernel cards.
-                listed = browser.openAndAwait(TemplatePlatform.browserUrl(pod, 8888, "/lab"), files, t -> t.contains("welcome.ipynb"),
+                listed = browser.openAndAwait(TemplatePlatform.browserUrl(jupyter.pod(), 8888, "/lab"), files, t -> t.contains("welcome.ipynb"),
                         Duration.ofMinutes(2));
                 cards = browser.await(launcher, t -> t.contains("Python 3 (ipykernel)"), Duration.ofMinutes(1));
             } finally {
@@ -72,7 +53,7 @@ class JupyterTemplateIT {
 
     @Test
     void notebookCell_executesThroughTheRestAndWebSocketApi_viaTheRouter() throws Exception {
-        HttpClient http = berth.client.httpClient();
+        HttpClient http = jupyter.berth().client.httpClient();
         // Jupyter's own token is off (Berth's pod auth guards the URL); its XSRF check stays on, so take its cookie.
         HttpResponse<String> page = http.send(request("/lab").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
@@ -88,9 +69,9 @@ class JupyterTemplateIT {
         List<JsonNode> received = new CopyOnWriteArrayList<>();
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         String msgId = UUID.randomUUID().toString();
-        URI ws = URI.create(pod.url(8888).toString().replace("https://", "wss://")).resolve("/api/kernels/" + kernel + "/channels?session_id=" + UUID.randomUUID());
+        URI ws = URI.create(jupyter.pod().url(8888).toString().replace("https://", "wss://")).resolve("/api/kernels/" + kernel + "/channels?session_id=" + UUID.randomUUID());
         WebSocket.Builder builder = http.newWebSocketBuilder().header("Cookie", "_xsrf=" + xsrf);
-        pod.authToken().ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        jupyter.pod().authToken().ifPresent(t -> builder.header("Authorization", "Bearer " + t));
         WebSocket socket = builder.buildAsync(ws, new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
 
@@ -133,8 +114,8 @@ class JupyterTemplateIT {
     }
 
     private static HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(pod.url(8888).resolve(path)).timeout(Duration.ofSeconds(60));
-        pod.authToken().ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        HttpRequest.Builder b = HttpRequest.newBuilder(jupyter.pod().url(8888).resolve(path)).timeout(Duration.ofSeconds(60));
+        jupyter.pod().authToken().ifPresent(t -> b.header("Authorization", "Bearer " + t));
         return b;
     }
 }

@@ -5,37 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.sdk.PodInstance;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code berth run --template streamlit} end to end: the sample app, rendered by Chromium through the router. */
 class StreamlitTemplateIT {
-    @TempDir
-    static Path home;
-
-    private static TemplatePlatform berth;
-    private static PodInstance pod;
-
-    @BeforeAll
-    static void start() {
-        berth = TemplatePlatform.start(home);
-        pod = berth.startAndAwait("streamlit", berth.template("streamlit").spec(), Duration.ofMinutes(10));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (berth != null) {
-            berth.close();
-        }
-    }
+    @RegisterExtension
+    static final TemplatePod streamlit = new TemplatePod("streamlit");
 
     @Test
     void sampleApp_rendersItsScriptOutputInHeadlessChromium_andRerunsWhenItsSliderMoves() {
-        try (DevToolsBrowser browser = DevToolsBrowser.pinnedTo(berth.platform.routerPort(), pod.url(8501).getHost(),
-                berth.platform.ca().clientSslContext())) {
-            java.net.URI url = TemplatePlatform.browserUrl(pod, 8501, "/");
+        try (DevToolsBrowser browser = streamlit.browser(8501)) {
+            java.net.URI url = TemplatePlatform.browserUrl(streamlit.pod(), 8501, "/");
             String slider = "document.querySelector('[data-testid=\"stSlider\"] input[type=\"range\"]')";
             String text;
             try {
