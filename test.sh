@@ -3,7 +3,7 @@
 # against a real Docker engine (and, for the AWS side, the moto emulator). Installs or starts what they
 # need first: a JDK >= 21 check, Docker (docker.io + dockerd as root), the local base images, a Podman API service
 # (scripts/podman.sh: podman + runc as root, its own socket), Debian's chromium (the template tests render pages
-# in it) and the Python tools the AWS tests use (moto, cfn-lint).
+# in it) and the Python tools the AWS tests use (moto, the Docker SDK its data plane drives, cfn-lint).
 #
 # Usage: ./test.sh [extra Maven arguments, e.g. -pl core]
 set -euo pipefail
@@ -25,9 +25,9 @@ if [ -d templates ]; then
   ensure_chromium
 fi
 if [ -d functions ] || [ -d cdk ]; then
-  say "checking the Python test tools (moto server, cfn-lint)"
-  python3 -m pip install -q --disable-pip-version-check 'moto[server]==5.2.1' cfn-lint 2>&1 | grep -v -i "warning" >&2 || true
-  python3 -c 'import moto' && command -v cfn-lint >/dev/null
+  say "checking the Python test tools (moto server, Docker SDK for the emulator's data plane, cfn-lint)"
+  python3 -m pip install -q --disable-pip-version-check 'moto[server]==5.2.1' 'docker==7.1.0' cfn-lint 2>&1 | grep -v -i "warning" >&2 || true
+  python3 -c 'import moto, docker' && command -v cfn-lint >/dev/null
 fi
 export DOCKER_BUILDKIT=0 TESTCONTAINERS_RYUK_DISABLED=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 say "running the test suite (./mvnw verify)"
