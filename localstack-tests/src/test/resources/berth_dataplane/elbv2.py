@@ -115,8 +115,9 @@ class AlbDataPlane:
         with self._servers_lock:
             server = self._servers.pop(listener_arn, None)
         if server is not None:
-            # Not inline: shutdown waits for the accept loop, and the caller holds moto's lock.
-            threading.Thread(target=server.stop, name="elbv2-stop", daemon=True).start()
+            # Inline, so that the port is closed when DeleteListener returns: this waits for the accept loop only
+            # (one poll interval), never for a connection, which may itself be waiting for moto's lock.
+            server.stop()
             LOG.info("listener %s stopped", listener_arn)
 
     def _reconcile(self):
@@ -287,7 +288,7 @@ class ListenerServer(socketserver.ThreadingTCPServer):
         self._connections_lock = threading.Lock()
 
     def start(self):
-        threading.Thread(target=self.serve_forever, name="elbv2-" + str(self.local_port), daemon=True).start()
+        threading.Thread(target=self.serve_forever, args=(0.1,), name="elbv2-" + str(self.local_port), daemon=True).start()
 
     def stop(self):
         self.shutdown()

@@ -120,23 +120,59 @@ public final class ServedAlb {
     }
 
     private Response exchange(String host, String request) throws IOException {
-        String answer = raw(host, request);
-        int end = answer.indexOf("\r\n\r\n");
-        if (end < 0) {
-            throw new IOException("The listener answered no complete response head: " + answer);
+        List<Response> responses = responses(raw(host, request));
+        if (responses.size() != 1) {
+            throw new IOException("The listener answered " + responses.size() + " responses to one request: " + responses);
         }
-        String[] lines = answer.substring(0, end).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        return responses.get(0);
+    }
+
+    /** The responses in what a keep-alive connection received, in order (bodies framed by Content-Length or chunked). */
+    public static List<Response> responses(String received) {
+        List<Response> responses = new java.util.ArrayList<>();
+        int at = 0;
+        while (at < received.length()) {
+            int end = received.indexOf("\r\n\r\n", at);
+            if (end < 0) {
+                throw new IllegalArgumentException("No complete response head at " + at + " in: " + received);
+            }
+            String[] lines = received.substring(at, end).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            }
+            String body;
+            at = end + 4;
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                StringBuilder chunks = new StringBuilder();
+                while (true) {
+                    int lineEnd = received.indexOf("\r\n", at);
+                    int size = Integer.parseInt(received.substring(at, lineEnd).split(";")[0].trim(), 16);
+                    at = lineEnd + 2 + size + 2;
+                    if (size == 0) {
+                        break;
+                    }
+                    chunks.append(received, lineEnd + 2, lineEnd + 2 + size);
+                }
+                body = chunks.toString();
+            } else if (headers.containsKey("content-length")) {
+                int length = Integer.parseInt(headers.get("content-length"));
+                body = received.substring(at, at + length);
+                at += length;
+            } else {
+                body = received.substring(at);
+                at = received.length();
+            }
+            responses.add(new Response(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)));
         }
-        String body = answer.substring(end + 4);
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            body = unchunk(body);
-        }
-        return new Response(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+        return responses;
+    }
+
+    /** A TLS connection to the listener with SNI {@code sniHost}, handshake done, trusting the test CA only. */
+    public SSLSocket open(String sniHost) throws IOException {
+        return connect(sniHost);
     }
 
     private SSLSocket connect(String sniHost) throws IOException {
@@ -149,20 +185,6 @@ public final class ServedAlb {
         socket.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
         socket.startHandshake();
         return socket;
-    }
-
-    private static String unchunk(String chunked) {
-        StringBuilder body = new StringBuilder();
-        int at = 0;
-        while (true) {
-            int lineEnd = chunked.indexOf("\r\n", at);
-            int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].trim(), 16);
-            if (size == 0) {
-                return body.toString();
-            }
-            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
-            at = lineEnd + 2 + size + 2;
-        }
     }
 
     /** Where the data plane serves the listener (its {@code /_berth/elbv2/listeners} endpoint). */
