@@ -103,7 +103,13 @@ class AlbDataPlane:
                 return
             tls = None
             if listener.protocol == "HTTPS":
-                tls = _tls_context(backend, listener)
+                try:
+                    tls = _tls_context(backend, listener)
+                except Exception as error:  # the API call stands, as on AWS; the listener just does not serve
+                    LOG.error("listener %s not served: no usable certificate %s (%s); import the certificate and its "
+                              "private key into ACM and give its ARN in Certificates", listener.arn,
+                              listener.certificate, error)
+                    return
             server = ListenerServer(self, listener.arn, listener.load_balancer_arn, listener.protocol,
                                     int(listener.port), tls)
             self._servers[listener.arn] = server

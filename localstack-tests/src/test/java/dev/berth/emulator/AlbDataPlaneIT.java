@@ -148,6 +148,42 @@ class AlbDataPlaneIT {
     }
 
     @Test
+    void forward_streamsTheResponse_beforeTheTargetHasFinished() throws Exception {
+        java.util.concurrent.CountDownLatch firstPartSeen = new java.util.concurrent.CountDownLatch(1);
+        HttpServer backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        backend.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write("first|".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                // The rest only once the client has the first part: a buffering proxy would never deliver it.
+                if (firstPartSeen.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    out.write("second".getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        backend.start();
+        BACKENDS.add(() -> backend.stop(0));
+        String host = unique("stream");
+        rule(host(host), forward(targetGroup(new Target("127.0.0.1", backend.getAddress().getPort()))));
+
+        try (SSLSocket socket = alb.open(host)) {
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            String head = readUntil(in, "first|\r\n");
+            firstPartSeen.countDown();
+            String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(head).startsWith("HTTP/1.1 200 ").containsIgnoringCase("transfer-encoding: chunked");
+            assertThat(ServedAlb.responses(head + rest)).singleElement()
+                    .satisfies(response -> assertThat(response.body()).isEqualTo("first|second"));
+        }
+    }
+
+    @Test
     void forward_roundRobinsOverTheTargets() throws IOException {
         String host = unique("rr");
         rule(host(host), forward(targetGroup(echoBackend("one", "127.0.0.1"), echoBackend("two", "127.0.0.2"))));
