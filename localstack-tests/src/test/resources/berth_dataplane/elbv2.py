@@ -317,25 +317,29 @@ class ConnectionHandler(socketserver.StreamRequestHandler):
     timeout = IDLE_TIMEOUT
 
     def setup(self):
-        self.server.track(self.request, True)
-        if self.server.tls is not None:
+        if self.server.tls is not None:  # the handshake itself happens in handle, where its failure is handled
             self.request.settimeout(IDLE_TIMEOUT)
-            self.request = self.server.tls.wrap_socket(self.request, server_side=True)
+            self.request = self.server.tls.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
+        self.server.track(self.request, True)
         super().setup()
         self.upstream = None  # (target, socket, reader): reused while requests go to the same target
 
     def finish(self):
         try:
             super().finish()
+        except OSError:
+            pass  # the client is gone: nothing left to flush to
         finally:
             self._close_upstream()
             self.server.track(self.request, False)
 
     def handle(self):
         try:
+            if self.server.tls is not None:
+                self.request.do_handshake()
             while self._one_request():
                 pass
-        except (ConnectionError, socket.timeout, ssl.SSLError, OSError) as error:
+        except (OSError, BadRequest, ValueError) as error:  # a peer went away, failed TLS or broke HTTP mid-body
             LOG.debug("connection from %s ended: %s", self.client_address, error)
 
     def _one_request(self):
@@ -355,6 +359,9 @@ class ConnectionHandler(socketserver.StreamRequestHandler):
             return False
         method, target, version = parts
         host = (_header(headers, "host") or "").strip()
+        if not host and version == "HTTP/1.1":
+            self._answer(400, "text/html", _error_page(400), keep_alive=False)
+            return False
         hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         path, _, query = target.partition("?")
         keep_alive = _keep_alive(version, headers)
@@ -403,10 +410,12 @@ class ConnectionHandler(socketserver.StreamRequestHandler):
         prior = _header(headers, "x-forwarded-for")
         forwarded += [("X-Forwarded-For", f"{prior}, {client_ip}" if prior else client_ip),
                       ("X-Forwarded-Proto", self.server.protocol.lower()),
-                      ("X-Forwarded-Port", str(self.server.port)),
-                      ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{random.getrandbits(96):024x}")]
+                      ("X-Forwarded-Port", str(self.server.port))]
+        if _header(headers, "x-amzn-trace-id") is None:
+            forwarded.append(("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{random.getrandbits(96):024x}"))
         chunked = "chunked" in _tokens(headers, "transfer-encoding")
-        if chunked:
+        if chunked:  # chunked framing wins over a Content-Length (RFC 9112 6.3): pass one framing only
+            forwarded = [(n, v) for n, v in forwarded if n.lower() != "content-length"]
             forwarded.append(("Transfer-Encoding", "chunked"))
         if upgrade:
             forwarded += [("Connection", "Upgrade"), ("Upgrade", _header(headers, "upgrade"))]
