@@ -16,7 +16,6 @@ certificates (the default certificate serves every name), deregistration delay, 
 """
 import datetime
 import itertools
-import json
 import logging
 import os
 import random
