@@ -9,8 +9,9 @@ check API calls alone keep moto's plain behaviour):
   CloudWatch Logs, and "ECS Task State Change" events go to moto's EventBridge.
 - ``codebuild``: StartBuild builds the S3 source's Dockerfile, tags it as the ECR image the build pushes,
   records it in moto's ECR, writes the build log to CloudWatch Logs and sends "CodeBuild Build State Change".
-- ``elbv2``: each listener of a marked load balancer serves on a loopback port, routing by its rules' host
-  headers to registered targets, and publishes RequestCount to moto's CloudWatch.
+- ``elbv2``: each listener of a marked load balancer serves on a loopback port (HTTPS with its ACM certificate),
+  routing each request by the listener's rules (host-header, path-pattern, ...) to forward to registered ip
+  targets, fixed-response or redirect, and publishes RequestCount to moto's CloudWatch.
 
 Each part is a module with ``install(context)``; a missing module is simply not installed. Every change to
 moto's state takes ``context.lock``, the same lock the server holds while it handles a request.

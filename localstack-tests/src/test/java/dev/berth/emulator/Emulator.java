@@ -16,6 +16,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -81,6 +82,12 @@ public final class Emulator {
         var b = Ec2Client.builder().region(REGION).credentialsProvider(clients.credentials()).httpClient(clients.http())
                 .endpointOverride(endpoint);
         return b.build();
+    }
+
+    /** ACM, for fixtures only (the functions make no ACM calls): certificates the data plane's HTTPS listeners serve. */
+    public AcmClient acm() {
+        return AcmClient.builder().region(REGION).credentialsProvider(clients.credentials()).httpClient(clients.http())
+                .endpointOverride(endpoint).build();
     }
 
     /** A name no other test of this run uses. */

@@ -85,6 +85,23 @@ public final class Fixtures {
         return listeners;
     }
 
+    /**
+     * An ALB tagged {@code berth:dataplane=docker}, so Berth's data plane serves its listeners for real (see
+     * {@link ServedAlb}), with the HTTPS listener the stack's {@code PodIngress} gives each ALB: port 443, the pod
+     * domain's certificate, default action a 404 fixed response. Returns the listener's ARN.
+     */
+    public static String servedListener(Emulator aws, Network network, String certificateArn) {
+        ElasticLoadBalancingV2Client elb = aws.clients().elb();
+        String lb = elb.createLoadBalancer(r -> r.name(Emulator.unique("berth")).subnets(network.subnets())
+                .securityGroups(network.securityGroup()).tags(t -> t.key("berth:dataplane").value("docker")))
+                .loadBalancers().get(0).loadBalancerArn();
+        return elb.createListener(r -> r.loadBalancerArn(lb).protocol(ProtocolEnum.HTTPS).port(443)
+                .sslPolicy("ELBSecurityPolicy-TLS13-1-2-2021-06").certificates(c -> c.certificateArn(certificateArn))
+                .defaultActions(a -> a.type("fixed-response").fixedResponseConfig(f -> f.statusCode("404")
+                        .contentType("text/plain").messageBody("No Berth pod at this address"))))
+                .listeners().get(0).listenerArn();
+    }
+
     /** Each listener's load balancer as a Route 53 alias target, in the listeners' order (as the stack passes them). */
     public static List<AlbRouter.AliasTarget> aliasTargets(Emulator aws, List<String> listeners) {
         ElasticLoadBalancingV2Client elb = aws.clients().elb();
