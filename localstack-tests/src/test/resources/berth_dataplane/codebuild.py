@@ -348,15 +348,14 @@ class Build:
         return files
 
     def docker_build(self, files):
-        names = {m.name.lstrip("./"): m for m in files}
-        if "Dockerfile" not in names:
+        if not any(_path(m.name) == "Dockerfile" for m in files):
             raise CommandFailed(BUILD_COMMAND, ["unable to prepare context: unable to evaluate symlinks in Dockerfile "
                                                 "path: lstat /tmp/context/Dockerfile: no such file or directory"])
         mapping = base_images()
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tar:
             for member, data in files.items():
-                if member.name.lstrip("./") == "Dockerfile":
+                if _path(member.name) == "Dockerfile":
                     data = rewrite(data.decode("utf-8"), mapping).encode("utf-8")
                     member.size = len(data)
                 tar.addfile(member, io.BytesIO(data) if data is not None else None)
@@ -381,6 +380,7 @@ class Build:
             raise CommandFailed(BUILD_COMMAND, [error])
 
     def image_ref(self):
+        """$REPOSITORY_URI:$IMAGE_ID, the tag the buildspec builds and pushes."""
         return self.variable("REPOSITORY_URI") + ":" + self.variable("IMAGE_ID")
 
     def push(self, statuses):
@@ -449,6 +449,11 @@ class Build:
         }
         common.put_event("aws.codebuild", "CodeBuild Build State Change", detail, [record["arn"]],
                          self.account, self.region)
+
+
+def _path(name):
+    """A tar member's path without a leading ./ (GNU tar writes either form)."""
+    return name[2:] if name.startswith("./") else name
 
 
 # ---- base images and manifests ------------------------------------------------------------------------------

@@ -293,8 +293,14 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
                 error = line.strip();
             }
         }
-        StringBuilder message = new StringBuilder("Image build of ").append(build.imageId().shortValue()).append(' ')
-                .append(build.status().toLowerCase(Locale.ROOT));
+        String outcome = switch (build.status()) {
+            case "FAILED" -> "failed";
+            case "FAULT" -> "failed (CodeBuild fault)";
+            case "TIMED_OUT" -> "timed out";
+            case "STOPPED" -> "was stopped";
+            default -> "ended " + build.status();
+        };
+        StringBuilder message = new StringBuilder("Image build of ").append(build.imageId().shortValue()).append(' ').append(outcome);
         if (step != null) {
             message.append(" at ").append(step);
         }
