@@ -96,6 +96,43 @@ class CodeBuildImageBuilderContractIT extends ImageBuilderContract {
         builder.validate(ImageSpec.builder().base("public.ecr.aws/docker/library/nosuch-berth-base:1").build());
     }
 
+    /** What the buildspec's {@code docker build} made: the local image, tagged as ECR reports it, holding the spec's work. */
+    @Test
+    void build_leavesTheImageOnTheEngineTaggedAsTheRefWithTheSpecsWork() throws Exception {
+        String marker = marker();
+        ImageSpec spec = buildableSpec(marker);
+        ImageId id = ImageId.of(spec);
+
+        builder.build(id, spec);
+        String ref = events.awaitImageBuilt(id).ref();
+
+        assertThat(docker("image", "inspect", "--format", "{{index .Config.Labels \"dev.berth.dataplane\"}}", ref)).isEqualTo("codebuild");
+        assertThat(docker("run", "--rm", "--label", "dev.berth.dataplane=codebuild", ref, "cat", "/marker")).isEqualTo(marker);
+    }
+
+    /** A context missing from S3 fails the buildspec's {@code aws s3 cp} in PRE_BUILD, before any Dockerfile step. */
+    @Test
+    void buildFinished_whenTheContextIsMissing_reportsThePreBuildFailureFromTheLog() {
+        ImageSpec spec = buildableSpec(marker());
+        ImageId id = ImageId.of(spec);
+
+        clients.codeBuild().call("StartBuild", CodeBuildImageBuilder.startBuildRequest(project, id, CodeBuildImageBuilder.contextKey(id)));
+
+        String message = events.awaitImageFailed(id).message();
+        assertThat(message).contains("PRE_BUILD FAILED: COMMAND_EXECUTION_ERROR: Error while executing command: aws s3 cp",
+                "Key \"" + CodeBuildImageBuilder.contextKey(id) + "\" does not exist");
+        assertThat(message).doesNotContain("at step");
+    }
+
+    private static String docker(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor()).as("%s: %s", command, output).isZero();
+        return output;
+    }
+
     @Test
     void build_whenAStepFails_namesTheStepAndDockersError_andTheBuildRecordSaysWhichPhaseFailed() {
         String marker = marker();
