@@ -104,8 +104,13 @@ class IamLeastPrivilegeTest {
                 .contains("elasticloadbalancing:CreateAction=[CreateTargetGroup, CreateRule]");
         assertThat(bySid.get("Route53PodRecords").condition().toString())
                 .contains("route53:ChangeResourceRecordSetsRecordTypes=[A]", "route53:ChangeResourceRecordSetsActions=[UPSERT, DELETE]");
-        assertThat(all).filteredOn(s -> s.actions().contains("logs:GetLogEvents")).singleElement()
-                .satisfies(s -> assertThat(s.resources().toString()).contains("PodsPodLogs"));
+        // Pod logs (EcsFargatePodRuntime) and the build log group (CodeBuildImageBuilder reads failed builds' logs), nothing else.
+        List<TestStacks.Statement> logReads = all.stream().filter(s -> s.actions().contains("logs:GetLogEvents")).toList();
+        assertThat(logReads).allSatisfy(s -> assertThat(s.actions()).containsExactly("logs:GetLogEvents"));
+        assertThat(logReads.stream().flatMap(s -> s.resources().stream()).map(Object::toString).toList())
+                .hasSize(2)
+                .anySatisfy(r -> assertThat(r).contains("PodsPodLogs"))
+                .anySatisfy(r -> assertThat(r).contains("ImagesBuildLogs"));
         assertThat(all).filteredOn(s -> s.actions().contains("dynamodb:Query")).singleElement()
                 .satisfies(s -> assertThat(s.resources().toString()).contains("ControlTable", "/index/*"));
     }

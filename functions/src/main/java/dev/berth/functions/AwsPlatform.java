@@ -16,6 +16,7 @@ import dev.berth.route.UrlScheme;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 
 /**
  * Berth on AWS, wired once per Lambda container: the adapters over one set of SDK clients and the
@@ -40,12 +41,13 @@ public final class AwsPlatform {
         this.clock = Objects.requireNonNull(clock, "clock");
         String table = require(config.table(), "BERTH_TABLE");
         PodEvents.Relay events = new PodEvents.Relay();
+        CloudWatchLogsClient logs = clients.logs();
         this.store = new DynamoDbPodStore(clients.dynamoDb(), table);
-        this.builder = new CodeBuildImageBuilder(clients.codeBuild(), clients.s3(), clients.ecr(), clients.dynamoDb(),
+        this.builder = new CodeBuildImageBuilder(clients.codeBuild(), clients.s3(), clients.ecr(), clients.dynamoDb(), logs,
                 new CodeBuildImageBuilder.Settings(require(config.codeBuildProject(), "BERTH_CODEBUILD_PROJECT"),
                         require(config.contextBucket(), "BERTH_CONTEXT_BUCKET"), require(config.ecrRepository(), "BERTH_ECR_REPOSITORY"), table),
                 events);
-        this.runtime = new EcsFargatePodRuntime(clients.ecs(), clients.logs(), new EcsFargatePodRuntime.Settings(
+        this.runtime = new EcsFargatePodRuntime(clients.ecs(), logs, new EcsFargatePodRuntime.Settings(
                 clients.region().id(), require(config.cluster(), "BERTH_CLUSTER"), require(config.subnets(), "BERTH_SUBNETS"),
                 require(config.taskSecurityGroup(), "BERTH_TASK_SECURITY_GROUP"),
                 require(config.taskExecutionRoleArn(), "BERTH_TASK_EXECUTION_ROLE_ARN"), config.taskRoleArn(),

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.berth.functions.internal.Events;
 import dev.berth.image.ImageBuild;
+import dev.berth.image.ImageBuildStatus;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * EventBridge "CodeBuild Build State Change" of the image project: records the outcome, then the pods waiting
- * for the image move on to start (RunTask), or fail with the build's reason and log link.
+ * for the image move on to start (RunTask), or fail with the failing step, its error and the log link
+ * ({@link dev.berth.functions.image.CodeBuildImageBuilder#buildFinished}).
  */
 public final class BuildEventHandler implements RequestHandler<Map<String, Object>, String> {
     private static final Logger LOG = LoggerFactory.getLogger(BuildEventHandler.class);
@@ -33,15 +35,9 @@ public final class BuildEventHandler implements RequestHandler<Map<String, Objec
             return "ignored";
         }
         Events.BuildFinished build = parsed.get();
-        AwsPlatform p = platform.get();
-        ImageBuild outcome = p.builder().buildFinished(build.imageId(), build.succeeded(), build.status()
-                + (build.reason() == null ? "" : " (" + build.reason() + ")"), build.logUrl());
+        // The builder records the outcome and reports it to the service (imageBuilt / imageFailed).
+        ImageBuild outcome = platform.get().builder().buildFinished(build);
         LOG.info("imageId={} buildId={} status={}", build.imageId(), build.buildId(), build.status());
-        if (build.succeeded()) {
-            p.service().imageBuilt(build.imageId(), outcome.ref());
-            return "built";
-        }
-        p.service().imageFailed(build.imageId(), outcome.message());
-        return "failed";
+        return outcome.status() == ImageBuildStatus.READY ? "built" : "failed";
     }
 }

@@ -82,9 +82,10 @@ public final class EventPump implements AutoCloseable {
     @Override
     public void close() {
         open = false;
-        drainer.interrupt();
+        // No interrupt: one interrupted mid-request could leave the emulator waiting for a body that never comes.
+        // The drainer sees open == false after its current call or 100 ms pause.
         try {
-            drainer.join(5000);
+            drainer.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -55,6 +55,30 @@ public final class Fixtures {
         return name;
     }
 
+    /**
+     * The stack's image project (cdk {@code ImagePipeline}: privileged, no source, its buildspec, variables
+     * {@code CONTEXT_BUCKET} and {@code REPOSITORY_URI}) tagged {@code berth:dataplane=docker}, so that StartBuild
+     * really builds on the local Docker engine (data plane part {@code codebuild.py}).
+     */
+    public static String codeBuildProject(Emulator aws, String bucket, String repository) {
+        String name = Emulator.unique("berth-build");
+        String repositoryUri = aws.clients().ecr().describeRepositories(r -> r.repositoryNames(repository))
+                .repositories().get(0).repositoryUri();
+        var body = CodeBuildApi.object().put("name", name).put("serviceRole", "arn:aws:iam::123456789012:role/berth-build")
+                .put("timeoutInMinutes", 60);
+        // moto requires a source location even for NO_SOURCE; the data plane never reads it.
+        body.putObject("source").put("type", "NO_SOURCE").put("location", "none").put("buildspec", "version: 0.2");
+        body.putObject("artifacts").put("type", "NO_ARTIFACTS");
+        var environment = body.putObject("environment").put("type", "LINUX_CONTAINER").put("image", "aws/codebuild/standard:7.0")
+                .put("computeType", "BUILD_GENERAL1_MEDIUM").put("privilegedMode", true);
+        var variables = environment.putArray("environmentVariables");
+        variables.addObject().put("name", "CONTEXT_BUCKET").put("value", bucket).put("type", "PLAINTEXT");
+        variables.addObject().put("name", "REPOSITORY_URI").put("value", repositoryUri).put("type", "PLAINTEXT");
+        body.putArray("tags").addObject().put("key", "berth:dataplane").put("value", "docker");
+        aws.clients().codeBuild().call("CreateProject", body);
+        return name;
+    }
+
     /** A VPC with two subnets and a security group. */
     public record Network(String vpcId, List<String> subnets, String securityGroup) {
     }

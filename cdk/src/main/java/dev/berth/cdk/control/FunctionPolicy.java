@@ -36,13 +36,16 @@ final class FunctionPolicy {
     /**
      * Grants exactly the calls the functions' adapters make (see {@code docs/aws-contract.md}, "IAM"): DynamoDB in
      * {@code DynamoDbPodStore}, {@code CodeBuildImageBuilder} and {@code TaskEventLedger}; S3, CodeBuild and ECR in
-     * {@code CodeBuildImageBuilder}; ECS and CloudWatch Logs in {@code EcsFargatePodRuntime}; ELB and Route 53 in
+     * {@code CodeBuildImageBuilder}; CloudWatch Logs (the build log group) in {@code CodeBuildImageBuilder}; ECS and
+     * CloudWatch Logs (the pod log group) in {@code EcsFargatePodRuntime}; ELB and Route 53 in
      * {@code AlbRouter}; CloudWatch in {@code IdleAlarms} and {@code CloudWatchActivitySource}.
      */
     void attach() {
         table.grant(role, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query");
         props.contextBucket().grantPut(role, ImagePipeline.CONTEXT_PREFIX + "*");
         props.podLogGroup().grant(role, "logs:GetLogEvents");
+        // The build-events function reads a failed build's log (CodeBuildImageBuilder.buildFinished) from the project's group.
+        props.buildLogGroup().grant(role, "logs:GetLogEvents");
 
         String tagKey = ControlPlane.MANAGED_TAG;
         add("CodeBuildImageBuilds", List.of("codebuild:StartBuild"), List.of(props.buildProject().getProjectArn()), null);

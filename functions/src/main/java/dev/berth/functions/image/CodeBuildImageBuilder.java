@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.BerthServiceException;
 import dev.berth.ErrorCode;
+import dev.berth.InvalidSpecException;
 import dev.berth.functions.internal.CodeBuildApi;
+import dev.berth.functions.internal.Events;
 import dev.berth.image.BuildContext;
 import dev.berth.image.DockerfileRenderer;
 import dev.berth.image.ImageBuild;
@@ -14,17 +16,31 @@ import dev.berth.image.ImageBuilder;
 import dev.berth.image.ImageId;
 import dev.berth.image.ImageSpec;
 import dev.berth.pod.PodEvents;
-import java.util.HashMap;
 import java.io.ByteArrayOutputStream;
-import java.util.zip.GZIPOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse;
+import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
+import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -40,9 +56,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * the environment is overridden: {@value #IMAGE_ID_VARIABLE} and {@value #CONTEXT_KEY_VARIABLE} (see
  * {@code docs/aws-contract.md}). ECR is the cache: an id whose tag is in ECR is never built again.
  *
- * <p>The outcome arrives later as an EventBridge event; {@link #buildFinished} records it and says what to
- * report. A build record per image id in the pods table ({@code pk = IMAGE#<id>, sk = BUILD}), written
- * conditionally, makes repeated or concurrent {@link #build} calls start one build. Thread-safe.
+ * <p>The outcome arrives later as an EventBridge "CodeBuild Build State Change" event; {@link #buildFinished}
+ * records it and reports it to the {@link PodEvents}. A failed build's message names the failing Dockerfile step
+ * and its error, read from the build log in CloudWatch Logs, whose tail {@link #status} keeps. A build record per
+ * image id in the pods table ({@code pk = IMAGE#<id>, sk = BUILD}), written conditionally, makes repeated or
+ * concurrent {@link #build} calls start one build.
+ *
+ * <p>{@link #validate} cannot know whether a public base image exists (CodeBuild pulls it when it builds); it
+ * rejects bases on registries CodeBuild can never reach: a loopback or unspecified host ({@code localhost:5000/x},
+ * {@code 127.0.0.1/x}). Thread-safe.
  */
 public final class CodeBuildImageBuilder implements ImageBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(CodeBuildImageBuilder.class);
@@ -55,11 +77,19 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
     public static final String CONTEXT_KEY_VARIABLE = "CONTEXT_KEY";
     /** Key prefix of build contexts in the bucket (the function role may write under it only). */
     public static final String CONTEXT_PREFIX = "contexts/";
+    /** At most this much of a failed build's log (its end) is kept in the build record. */
+    static final int MAX_LOG_CHARS = 32 * 1024;
+    private static final int MAX_LOG_PAGES = 20;
+    private static final Pattern STEP = Pattern.compile("^Step (\\d+/\\d+) ?: (.*)$");
+    private static final Pattern FROM = Pattern.compile("(?i)^\\s*FROM\\s+(?:--\\S+\\s+)*(\\S+)(.*)$");
+    private static final Pattern STAGE = Pattern.compile("(?i)\\s+AS\\s+(\\S+)\\s*$");
+    private static final Set<String> UNREACHABLE_HOSTS = Set.of("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "host.docker.internal");
 
     private final CodeBuildApi codeBuild;
     private final S3Client s3;
     private final EcrClient ecr;
     private final DynamoDbClient dynamo;
+    private final CloudWatchLogsClient logs;
     private final Settings settings;
     private final PodEvents events;
     private volatile String repositoryUri;
@@ -79,20 +109,81 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
         }
     }
 
+    /**
+     * @param logs   reads the log of a failed build (its group and stream come with the build event)
+     * @param events where outcomes go: {@link #build} reports images already in ECR, {@link #buildFinished} the rest
+     */
     public CodeBuildImageBuilder(CodeBuildApi codeBuild, S3Client s3, EcrClient ecr, DynamoDbClient dynamo,
-                                 Settings settings, PodEvents events) {
+                                 CloudWatchLogsClient logs, Settings settings, PodEvents events) {
         this.codeBuild = Objects.requireNonNull(codeBuild, "codeBuild");
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.ecr = Objects.requireNonNull(ecr, "ecr");
         this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
+        this.logs = Objects.requireNonNull(logs, "logs");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.events = Objects.requireNonNull(events, "events");
     }
 
+    /**
+     * Rejects base images CodeBuild cannot pull: those on a loopback or unspecified registry host. Whether a public
+     * image exists is only known when CodeBuild pulls it; a missing one fails the build, naming the FROM step.
+     *
+     * @throws InvalidSpecException naming {@code image.base} (also for a Dockerfile's FROM), the value and the fix
+     */
     @Override
     public void validate(ImageSpec spec) {
-        // CodeBuild pulls any public base image; nothing to check beyond the spec's own validation.
         Objects.requireNonNull(spec, "spec");
+        String where = spec.dockerfile() != null ? "a FROM line of image.dockerfile" : "image.base";
+        for (String base : bases(spec)) {
+            String host = registryHost(base);
+            if (host != null && (UNREACHABLE_HOSTS.contains(host) || host.startsWith("127."))) {
+                throw new InvalidSpecException("image.base", "Base image '" + base + "' in " + where + " is on registry '"
+                        + host + "', which the CodeBuild project cannot reach (it is the build host's own loopback); "
+                        + "use a base on a public registry (Docker Hub such as python:3.12-slim, public.ecr.aws, ghcr.io, quay.io) "
+                        + "or push yours to one");
+            }
+        }
+    }
+
+    /** The base images a spec's build starts from: its effective base, or its Dockerfile's FROM images. */
+    static List<String> bases(ImageSpec spec) {
+        if (spec.dockerfile() == null) {
+            return List.of(spec.effectiveBase());
+        }
+        List<String> bases = new ArrayList<>();
+        Set<String> stages = new HashSet<>();
+        for (String line : spec.dockerfile().split("\n")) {
+            Matcher m = FROM.matcher(line);
+            if (m.matches()) {
+                String image = m.group(1);
+                if (!stages.contains(image.toLowerCase(Locale.ROOT)) && !image.contains("$") && !image.equalsIgnoreCase("scratch")) {
+                    bases.add(image);
+                }
+                Matcher stage = STAGE.matcher(m.group(2));
+                if (stage.find()) {
+                    stages.add(stage.group(1).toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return bases;
+    }
+
+    /** The registry host of an image reference ({@code localhost:5000/x} → {@code localhost}), or null for Docker Hub. */
+    static String registryHost(String reference) {
+        int slash = reference.indexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        String first = reference.substring(0, slash).toLowerCase(Locale.ROOT);
+        if (!first.contains(".") && !first.contains(":") && !first.equals("localhost")) {
+            return null;
+        }
+        if (first.startsWith("[")) {
+            int close = first.indexOf(']');
+            return close > 0 ? first.substring(0, close + 1) : first;
+        }
+        int colon = first.indexOf(':');
+        return colon < 0 ? first : first.substring(0, colon);
     }
 
     @Override
@@ -129,7 +220,7 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
             LOG.info("imageId={} buildId={} started", id, buildId);
         } catch (RuntimeException e) {
             String message = "Could not start the image build of " + id.shortValue() + ": " + e.getMessage();
-            finish(id, ImageBuildStatus.FAILED, null, message, null);
+            finish(id, ImageBuildStatus.FAILED, null, message, null, null);
             throw new BerthServiceException(ErrorCode.UNAVAILABLE, message, e);
         }
     }
@@ -142,7 +233,8 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
             return find(id).map(ref -> ImageBuild.ready(id, ref, "")).orElse(ImageBuild.unknown(id));
         }
         ImageBuildStatus status = ImageBuildStatus.valueOf(item.get("status").s());
-        String log = item.containsKey("logUrl") ? "CodeBuild log: " + item.get("logUrl").s() + "\n" : "";
+        String log = (item.containsKey("logUrl") ? "CodeBuild log: " + item.get("logUrl").s() + "\n" : "")
+                + (item.containsKey("log") ? item.get("log").s() : "");
         if (status == ImageBuildStatus.BUILDING) {
             Optional<String> ref = find(id);
             if (ref.isPresent()) {
@@ -154,21 +246,119 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
     }
 
     /**
-     * Records the outcome of a build from its "CodeBuild Build State Change" event.
+     * Records the outcome of a build from its "CodeBuild Build State Change" event and reports it: {@code imageBuilt}
+     * with the ECR reference, or {@code imageFailed} with the failing step and its error, read from the build log in
+     * CloudWatch Logs (whose tail {@link #status} keeps). An event of a build still in progress changes nothing.
      *
-     * @return the image's build as it now stands: READY with its ECR reference, or FAILED with why
+     * @return the image's build as it now stands
      */
-    public ImageBuild buildFinished(ImageId id, boolean succeeded, String reason, String logUrl) {
-        if (succeeded) {
-            String ref = imageUri(id);
-            finish(id, ImageBuildStatus.READY, ref, null, logUrl);
-            return new ImageBuild(id, ImageBuildStatus.READY, ref, logUrl == null ? "" : "CodeBuild log: " + logUrl, null);
+    public ImageBuild buildFinished(Events.BuildFinished build) {
+        Objects.requireNonNull(build, "build");
+        ImageId id = build.imageId();
+        if (!build.finished()) {
+            return status(id);
         }
-        String message = "Image build of " + id.shortValue() + " failed: " + (reason == null || reason.isBlank() ? "see the build log" : reason)
-                + (logUrl == null ? "" : "; log: " + logUrl)
-                + ". Fix the image spec (packages, commands, Dockerfile) and create the pod again";
-        finish(id, ImageBuildStatus.FAILED, null, message, logUrl);
-        return new ImageBuild(id, ImageBuildStatus.FAILED, null, logUrl == null ? "" : "CodeBuild log: " + logUrl, message);
+        String link = build.logUrl() == null ? "" : "CodeBuild log: " + build.logUrl() + "\n";
+        if (build.succeeded()) {
+            String ref = imageUri(id);
+            finish(id, ImageBuildStatus.READY, ref, null, build.logUrl(), null);
+            LOG.info("imageId={} buildId={} built", id, build.buildId());
+            events.imageBuilt(id, ref);
+            return new ImageBuild(id, ImageBuildStatus.READY, ref, link, null);
+        }
+        String log = readLog(build);
+        String message = failureMessage(build, log);
+        finish(id, ImageBuildStatus.FAILED, null, message, build.logUrl(), log.isEmpty() ? null : log);
+        LOG.info("imageId={} buildId={} status={}", id, build.buildId(), build.status());
+        events.imageFailed(id, message);
+        return new ImageBuild(id, ImageBuildStatus.FAILED, null, link + log, message);
+    }
+
+    /**
+     * Why a build failed: the last Dockerfile step the log shows and the error after it (docker's own line), else the
+     * failed phases' contexts; then the log link and the fix.
+     */
+    static String failureMessage(Events.BuildFinished build, String log) {
+        String step = null;
+        String error = null;
+        for (String line : log.split("\n")) {
+            Matcher m = STEP.matcher(line);
+            if (m.matches()) {
+                step = "step " + m.group(1) + " '" + m.group(2).strip() + "'";
+                error = null;
+            } else if (line.startsWith("[Container] ") && line.contains("Command did not exit successfully")) {
+                break;
+            } else if (!line.isBlank() && !line.startsWith("[Container] ") && !line.startsWith(" ---> ")
+                    && !line.startsWith("Removing intermediate container")) {
+                error = line.strip();
+            }
+        }
+        String outcome = switch (build.status()) {
+            case "FAILED" -> "failed";
+            case "FAULT" -> "failed (CodeBuild fault)";
+            case "TIMED_OUT" -> "timed out";
+            case "STOPPED" -> "was stopped";
+            default -> "ended " + build.status();
+        };
+        StringBuilder message = new StringBuilder("Image build of ").append(build.imageId().shortValue()).append(' ').append(outcome);
+        if (step != null) {
+            message.append(" at ").append(step);
+        }
+        message.append(": ");
+        if (error != null) {
+            message.append(error).append(" (").append(reasonOrDefault(build)).append(')');
+        } else {
+            message.append(reasonOrDefault(build));
+        }
+        if (build.logUrl() != null) {
+            message.append("; log: ").append(build.logUrl());
+        }
+        return message.append(". Fix the image spec (packages, commands, Dockerfile) and create the pod again").toString();
+    }
+
+    private static String reasonOrDefault(Events.BuildFinished build) {
+        return build.reason() == null || build.reason().isBlank() ? "see the build log" : build.reason();
+    }
+
+    /** The end of the build log ({@value #MAX_LOG_CHARS} characters at most), or empty if it cannot be read. */
+    private String readLog(Events.BuildFinished build) {
+        if (build.logGroup() == null || build.logStream() == null) {
+            return "";
+        }
+        Deque<String> lines = new ArrayDeque<>();
+        int chars = 0;
+        String token = null;
+        try {
+            for (int page = 0; page < MAX_LOG_PAGES; page++) {
+                String from = token;
+                GetLogEventsResponse response = logs.getLogEvents(r -> {
+                    r.logGroupName(build.logGroup()).logStreamName(build.logStream()).startFromHead(true);
+                    if (from != null) {
+                        r.nextToken(from);
+                    }
+                });
+                for (OutputLogEvent event : response.events()) {
+                    String line = event.message().endsWith("\n") ? event.message().substring(0, event.message().length() - 1) : event.message();
+                    lines.addLast(line);
+                    chars += line.length() + 1;
+                    while (chars > MAX_LOG_CHARS && lines.size() > 1) {
+                        chars -= lines.removeFirst().length() + 1;
+                    }
+                }
+                if (response.nextForwardToken() == null || response.nextForwardToken().equals(token) || response.events().isEmpty()) {
+                    break;
+                }
+                token = response.nextForwardToken();
+            }
+        } catch (ResourceNotFoundException e) {
+            LOG.debug("imageId={} build log {} {} not found", build.imageId(), build.logGroup(), build.logStream());
+            return "";
+        } catch (SdkException e) {
+            // The outcome must still be recorded; the message then carries the phases' contexts and the log link.
+            LOG.warn("imageId={} cannot read build log {} {}: {}", build.imageId(), build.logGroup(), build.logStream(), e.getMessage());
+            return "";
+        }
+        return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
     }
 
     /** The ECR URI of an image id: {@code <registry>/<repository>:<id>}. */
@@ -218,7 +408,7 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
                 .expressionAttributeNames(names).expressionAttributeValues(vals));
     }
 
-    private void finish(ImageId id, ImageBuildStatus status, String ref, String message, String logUrl) {
+    private void finish(ImageId id, ImageBuildStatus status, String ref, String message, String logUrl, String log) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put("status", string(status.name()));
         if (ref != null) {
@@ -229,6 +419,9 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
         }
         if (logUrl != null) {
             values.put("logUrl", string(logUrl));
+        }
+        if (log != null) {
+            values.put("log", string(log));
         }
         record(id, values);
     }

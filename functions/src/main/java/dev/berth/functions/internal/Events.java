@@ -30,8 +30,23 @@ public final class Events {
         }
     }
 
-    /** A "CodeBuild Build State Change" event's outcome. */
-    public record BuildFinished(String buildId, ImageId imageId, String status, String reason, String logUrl) {
+    /**
+     * A "CodeBuild Build State Change" event's outcome.
+     *
+     * @param buildId   the build's ARN
+     * @param status    {@code build-status}: IN_PROGRESS, SUCCEEDED, FAILED, FAULT, STOPPED or TIMED_OUT
+     * @param reason    the phases that did not succeed with their contexts, or null
+     * @param logUrl    the console link of the build log, or null
+     * @param logGroup  the CloudWatch Logs group of the build log, or null
+     * @param logStream the CloudWatch Logs stream of the build log, or null
+     */
+    public record BuildFinished(String buildId, ImageId imageId, String status, String reason, String logUrl,
+                                String logGroup, String logStream) {
+        public BuildFinished {
+            java.util.Objects.requireNonNull(imageId, "imageId");
+            java.util.Objects.requireNonNull(status, "status");
+        }
+
         public boolean succeeded() {
             return "SUCCEEDED".equals(status);
         }
@@ -68,9 +83,10 @@ public final class Events {
                 failures.add(phase.path("phase-type").asText() + " " + status + (context.isEmpty() ? "" : ": " + String.join("; ", context)));
             }
         }
-        String logUrl = info.path("logs").path("deep-link").asText(null);
+        JsonNode logs = info.path("logs");
         return Optional.of(new BuildFinished(detail.path("build-id").asText(), ImageId.of(imageId),
-                detail.path("build-status").asText(), failures.isEmpty() ? null : String.join(", ", failures), logUrl));
+                detail.path("build-status").asText(), failures.isEmpty() ? null : String.join(", ", failures),
+                logs.path("deep-link").asText(null), logs.path("group-name").asText(null), logs.path("stream-name").asText(null)));
     }
 
     /** An "ECS Task State Change" event. */

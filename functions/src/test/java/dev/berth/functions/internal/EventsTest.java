@@ -15,7 +15,7 @@ class EventsTest {
                  "detail": {"build-status": "FAILED", "build-id": "arn:b",
                   "additional-information": {
                     "environment": {"environment-variables": [{"name": "CONTEXT_BUCKET", "type": "PLAINTEXT", "value": "berth-contexts"}, {"name": "IMAGE_ID", "type": "PLAINTEXT", "value": "%s"}]},
-                    "logs": {"deep-link": "https://console/log"},
+                    "logs": {"group-name": "/aws/codebuild/berth", "stream-name": "8745a7a9", "deep-link": "https://console/log"},
                     "phases": [{"phase-type": "SUBMITTED", "phase-status": "SUCCEEDED", "phase-context": []},
                                {"phase-type": "BUILD", "phase-status": "FAILED", "phase-context": ["COMMAND_EXECUTION_ERROR: exit status 3"]},
                                {"phase-type": "COMPLETED"}]}}}""".formatted(IMAGE));
@@ -27,6 +27,8 @@ class EventsTest {
         assertThat(build.imageId().value()).isEqualTo(IMAGE);
         assertThat(build.reason()).isEqualTo("BUILD FAILED: COMMAND_EXECUTION_ERROR: exit status 3");
         assertThat(build.logUrl()).isEqualTo("https://console/log");
+        assertThat(build.logGroup()).isEqualTo("/aws/codebuild/berth");
+        assertThat(build.logStream()).isEqualTo("8745a7a9");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.berth.emulator.Fixtures;
 import dev.berth.emulator.RecordingHttpClient;
 import dev.berth.functions.internal.AwsClients;
 import dev.berth.functions.internal.CodeBuildApi;
+import dev.berth.functions.internal.Events;
 import dev.berth.image.DockerfileRenderer;
 import dev.berth.image.ImageBuild;
 import dev.berth.image.ImageBuildStatus;
@@ -46,7 +47,7 @@ class CodeBuildImageBuilderIT {
         repository = Fixtures.repository(aws);
         CodeBuildApi recorded = new CodeBuildApi(clients.endpoint(), clients.region(), clients.credentials(),
                 new RecordingHttpClient(clients.http(), "CodeBuild_20161006.StartBuild", startBuilds));
-        builder = new CodeBuildImageBuilder(recorded, clients.s3(), clients.ecr(), clients.dynamoDb(),
+        builder = new CodeBuildImageBuilder(recorded, clients.s3(), clients.ecr(), clients.dynamoDb(), clients.logs(),
                 new CodeBuildImageBuilder.Settings(project, bucket, repository, Fixtures.table(aws)), events);
     }
 
@@ -133,10 +134,15 @@ class CodeBuildImageBuilderIT {
         ImageId id = ImageId.of(spec);
         builder.build(id, spec);
 
-        ImageBuild failed = builder.buildFinished(id, false, "BUILD: COMMAND_EXECUTION_ERROR: exit status 3", "https://console.aws.amazon.com/logs/x");
+        // An unmarked project: moto runs no build, so its log stream does not exist; the phases' contexts and the link remain.
+        ImageBuild failed = builder.buildFinished(new Events.BuildFinished("arn:aws:codebuild:us-east-1:123456789012:build/" + builds().get(0),
+                id, "FAILED", "BUILD FAILED: COMMAND_EXECUTION_ERROR: exit status 3", "https://console.aws.amazon.com/logs/x",
+                "/aws/codebuild/" + project, "no-such-stream"));
 
         assertThat(failed.status()).isEqualTo(ImageBuildStatus.FAILED);
         assertThat(builder.status(id).message()).contains("exit status 3").contains("https://console.aws.amazon.com/logs/x");
+        assertThat(events.events(RecordingPodEvents.ImageFailed.class)).singleElement()
+                .satisfies(e -> assertThat(e.message()).isEqualTo(failed.message()));
         builder.build(id, spec);
         assertThat(builds()).hasSize(2);
     }
