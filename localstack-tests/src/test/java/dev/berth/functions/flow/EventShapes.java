@@ -114,6 +114,14 @@ final class EventShapes {
                       "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/pods:latest",
                       "taskArn": "%2$s",
                       "cpu": "0"%8$s
+                    }, {
+                      "containerArn": "%2$s/ready",
+                      "lastStatus": "STOPPED",
+                      "name": "ready",
+                      "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/berth-activity:1",
+                      "taskArn": "%2$s",
+                      "cpu": "0",
+                      "exitCode": 0
                     }],
                     "createdAt": "2026-11-28T16:14:00.000Z",
                     "launchType": "FARGATE",
