@@ -9,6 +9,7 @@ load-balancer traffic behind the API calls, for resources tagged berth:dataplane
 changes moto's state under the same lock.
 """
 import argparse
+import io
 import logging
 import os
 import threading
@@ -35,6 +36,11 @@ def serialized(environ, start_response):
     handler = dataplane.route(environ.get("PATH_INFO", ""))
     if handler is not None:
         return handler(environ, start_response)
+    # Read the body before taking the lock: a client that stalls mid-request (e.g. a thread interrupted between
+    # headers and body) then holds only its own request, not every other one.
+    length = environ.get("CONTENT_LENGTH")
+    if length and length.isdigit():
+        environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
     with lock:
         # Consume the response inside the lock: moto may build it lazily.
         return list(app(environ, start_response))

@@ -82,9 +82,10 @@ public final class EventPump implements AutoCloseable {
     @Override
     public void close() {
         open = false;
-        drainer.interrupt();
+        // Not interrupted: an SDK call interrupted between a request's headers and its body would leave moto
+        // waiting for the body. The drainer ends after its current poll.
         try {
-            drainer.join(5000);
+            drainer.join(15000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
