@@ -11,7 +11,8 @@ task, does what Fargate does behind it:
   missing image stops the task with ``CannotPullContainerError`` (stopCode ``TaskFailedToStart``), and a program that
   cannot start gives the container the reason ``CannotStartContainerError: <docker's message>``;
 - the task goes PROVISIONING → PENDING → RUNNING (every container started) → DEACTIVATING → STOPPED, with
-  ``version`` incremented on every change and an "ECS Task State Change" event sent to EventBridge each time;
+  ``version`` incremented on every change and an "ECS Task State Change" event sent to EventBridge for each change
+  of the task or of a running container (while a task stops, its container records change with its STOPPED event);
 - an essential container's exit stops the others (stopCode ``EssentialContainerExited``); a non-essential one's exit
   only changes its container record; StopTask stops the containers (stopCode ``UserInitiated``);
 - ``awslogs`` output goes to CloudWatch Logs (``<prefix>/<container>/<task id>``) while the container runs;
@@ -207,7 +208,7 @@ class TaskRun:
 
     def _locked_changed(self, event=True):
         task = self.task
-        task.version = getattr(task, "version", 0) + 1 if event else task.version
+        task.version = getattr(task, "version", 0) + 1
         task.updated_at = _now()
         if event:
             common.put_event("aws.ecs", "ECS Task State Change", self._detail(), [task.task_arn])

@@ -335,8 +335,9 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         List<Integer> ports = task.ports() != null ? task.ports() : describe(task.taskArn()).map(EcsFargatePodRuntime::ports).orElse(List.of());
         if (readyExit != null && readyExit != 0) {
             String message = readinessFailure(task.taskArn(), ports, readyExit);
-            events.podFailed(task.podId(), message);
+            // Stopped first, so that the task's stoppedReason is the message (the failed pod's own stop is then a no-op).
             stopTask(task.taskArn(), message);
+            events.podFailed(task.podId(), message);
             return Outcome.FAILED;
         }
         if (task.privateIp() == null) {
