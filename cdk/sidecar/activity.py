@@ -14,8 +14,15 @@ Environment:
 
 Metric: EstablishedConnections (Count), dimension PodId=<BERTH_POD_ID>.
 `python3 activity.py --once --dry-run` prints the count once and publishes nothing.
+
+Readiness (`python3 activity.py --await-ports`, the task's non-essential `ready` container): waits until every
+port in BERTH_PORTS accepts a TCP connection on 127.0.0.1 (the task's network namespace) and exits 0, or after
+BERTH_READINESS_SECONDS (default 300) prints one line naming the ports that never answered and exits 3. The
+container's exit changes the task, and so sends an "ECS Task State Change" event: that is how Berth learns that a
+pod is ready, or that it never will be.
 """
 import os
+import socket
 import sys
 import time
 
@@ -55,7 +62,62 @@ def count_established(proc_net, ports):
     return count
 
 
+NOT_READY_EXIT = 3
+
+
+def accepts(port, host="127.0.0.1"):
+    """Whether something accepts a TCP connection on host:port now."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def await_ports(ports, timeout_seconds, interval=0.2):
+    """Waits until every port accepts a connection; returns the ports that still did not at the deadline."""
+    deadline = time.monotonic() + timeout_seconds
+    waiting = sorted(ports)
+    while True:
+        waiting = [port for port in waiting if not accepts(port)]
+        if not waiting or time.monotonic() >= deadline:
+            return waiting
+        time.sleep(interval)
+
+
+def parse_seconds(text):
+    text = (text or "").strip() or "300"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1
+    if seconds <= 0:
+        raise ValueError("BERTH_READINESS_SECONDS has '%s'; give a positive number of seconds" % text)
+    return seconds
+
+
+def readiness(env):
+    """The --await-ports mode: 0 when every port answers, NOT_READY_EXIT (one line naming the others) if not in time."""
+    ports = parse_ports(env.get("BERTH_PORTS", ""))
+    seconds = parse_seconds(env.get("BERTH_READINESS_SECONDS"))
+    never = await_ports(ports, seconds)
+    shown = ("%g" % seconds)
+    if never:
+        names = ", ".join(str(port) for port in never)
+        print("%s %s did not accept a connection within %s s" % ("port" if len(never) == 1 else "ports", names, shown),
+              flush=True)
+        return NOT_READY_EXIT
+    print("ready: %s" % (", ".join(str(port) for port in sorted(ports)) or "no ports"), flush=True)
+    return 0
+
+
 def main(argv):
+    if "--await-ports" in argv:
+        try:
+            return readiness(os.environ)
+        except ValueError as error:
+            print(error, flush=True)
+            return 2
     once = "--once" in argv
     dry_run = "--dry-run" in argv
     namespace = os.environ.get("BERTH_METRIC_NAMESPACE") or "Berth/Pods"

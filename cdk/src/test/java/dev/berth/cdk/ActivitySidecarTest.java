@@ -3,14 +3,20 @@ package dev.berth.cdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the sidecar program (python3, dry run: no AWS call) over prepared /proc/net tables. */
+/**
+ * Runs the sidecar program (python3): the activity count (dry run: no AWS call) over prepared /proc/net tables, and the
+ * readiness mode ({@code --await-ports}) against real sockets on loopback.
+ */
 class ActivitySidecarTest {
     private static final String HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 
@@ -48,6 +54,79 @@ class ActivitySidecarTest {
         Result result = exec("80,http");
         assertThat(result.exit()).isNotZero();
         assertThat(result.output()).contains("BERTH_PORTS has 'http'; give TCP ports 1-65535");
+    }
+
+    @Test
+    void awaitPorts_whenEveryPortListens_exitsZero() throws Exception {
+        try (ServerSocket first = listening(); ServerSocket second = listening()) {
+            Result result = awaitPorts(first.getLocalPort() + "," + second.getLocalPort(), "30");
+
+            assertThat(result.exit()).as(result.output()).isZero();
+        }
+    }
+
+    @Test
+    void awaitPorts_whenAPortNeverAnswers_exitsThreeNamingOnlyThatPort() throws Exception {
+        int closed = closedPort();
+        try (ServerSocket open = listening()) {
+            Result result = awaitPorts(open.getLocalPort() + "," + closed, "1");
+
+            assertThat(result.exit()).isEqualTo(3);
+            assertThat(result.output().strip()).isEqualTo("port " + closed + " did not accept a connection within 1 s");
+        }
+    }
+
+    @Test
+    void awaitPorts_whenAPortListensLater_waitsForIt() throws Exception {
+        int port = closedPort();
+        Process process = start(List.of("--await-ports"), Map.of("BERTH_PORTS", Integer.toString(port), "BERTH_READINESS_SECONDS", "60"));
+        try (ServerSocket later = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(process.waitFor()).as(output).isZero();
+            assertThat(output).contains("ready: " + port);
+        }
+    }
+
+    @Test
+    void awaitPorts_withoutPorts_exitsZeroAtOnce() throws Exception {
+        Result result = awaitPorts("", "1");
+
+        assertThat(result.exit()).as(result.output()).isZero();
+        assertThat(result.output()).contains("ready: no ports");
+    }
+
+    @Test
+    void awaitPorts_whenSecondsInvalid_failsNamingTheValue() throws Exception {
+        Result result = awaitPorts("8080", "soon");
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.output()).contains("BERTH_READINESS_SECONDS has 'soon'; give a positive number of seconds");
+    }
+
+    private static ServerSocket listening() throws IOException {
+        return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    /** A loopback port nothing listens on (bound, then released). */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = listening()) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private Result awaitPorts(String ports, String seconds) throws IOException, InterruptedException {
+        Process process = start(List.of("--await-ports"), Map.of("BERTH_PORTS", ports, "BERTH_READINESS_SECONDS", seconds));
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(process.waitFor(), output);
+    }
+
+    private static Process start(List<String> args, Map<String, String> env) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("python3", Path.of("sidecar", "activity.py").toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     private String run(String ports) throws IOException, InterruptedException {

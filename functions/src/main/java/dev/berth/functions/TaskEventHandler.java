@@ -17,10 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * EventBridge "ECS Task State Change" of the cluster, deduplicated on the event's {@code version}. RUNNING:
- * the pod is ready at the task's private IP, which publishes its target groups and host rules, and its idle
- * alarm is armed, and the time from create to RUNNING goes out as the EMF metric {@code PodCreateLatency}. STOPPED: the alarm goes; a pod still active records the exit code (entrypoint ended) or the
- * stop code and reason (anything else), and its rules are withdrawn.
+ * EventBridge "ECS Task State Change" of the cluster, deduplicated on the event's {@code version}; what a change means
+ * for the pod is {@link EcsFargatePodRuntime#report}'s call. RUNNING: once the runtime reports the pod ready (the
+ * task's {@code ready} container exited 0), its target groups and host rules are published, its idle alarm is armed,
+ * and the time from create to RUNNING goes out as the EMF metric {@code PodCreateLatency}; a readiness failure fails
+ * the pod and stops the task. STOPPED: the alarm goes; a pod still active records the exit code (entrypoint ended) or
+ * the stop code and reason (anything else), and its rules are withdrawn.
  */
 public final class TaskEventHandler implements RequestHandler<Map<String, Object>, String> {
     private static final Logger LOG = LoggerFactory.getLogger(TaskEventHandler.class);
@@ -72,11 +74,14 @@ public final class TaskEventHandler implements RequestHandler<Map<String, Object
             return "unknown pod";
         }
         if ("RUNNING".equals(task.lastStatus())) {
-            if (task.privateIp() == null) {
-                p.service().podFailed(task.podId(), "Task " + task.taskArn() + " runs without a private IP; check the stack's subnets");
+            EcsFargatePodRuntime.Outcome outcome = p.runtime().report(task);
+            if (outcome == EcsFargatePodRuntime.Outcome.FAILED) {
                 return "failed";
             }
-            p.service().podReady(task.podId(), EcsFargatePodRuntime.endpoints(task.privateIp(), pod.get().spec().ports()));
+            if (outcome != EcsFargatePodRuntime.Outcome.READY) {
+                LOG.info("podId={} task={} running, not ready yet", task.podId(), task.taskArn());
+                return "starting";
+            }
             Pod now = p.store().find(task.podId()).orElseThrow();
             if (now.status() == PodStatus.RUNNING) {
                 p.alarms().arm(now, p.router().targetGroupMetrics(now.id()));
@@ -91,12 +96,7 @@ public final class TaskEventHandler implements RequestHandler<Map<String, Object
         }
         p.alarms().disarm(task.podId());
         if (pod.get().status().isActive() && pod.get().status() != PodStatus.STOPPING) {
-            if (task.exitCode() != null && (task.stopCode() == null || "EssentialContainerExited".equals(task.stopCode()))) {
-                p.service().podExited(task.podId(), task.exitCode());
-            } else {
-                p.service().podFailed(task.podId(), "Task stopped (" + task.stopCode() + "): " + task.stoppedReason()
-                        + (task.containerReason() == null ? "" : "; container: " + task.containerReason()));
-            }
+            p.runtime().report(task);
         }
         p.router().withdraw(task.podId());
         LOG.info("podId={} task={} stopped ({}, exitCode={})", task.podId(), task.taskArn(), task.stopCode(), task.exitCode());

@@ -151,6 +151,17 @@ public final class Fixtures {
         return name;
     }
 
+    /**
+     * An ECS cluster tagged {@code berth:dataplane=docker}: the data plane (berth_dataplane/ecs.py) runs its tasks'
+     * containers on the local Docker engine. Returns its ARN.
+     */
+    public static String dataPlaneCluster(Emulator aws) {
+        String name = Emulator.unique("berth-dp");
+        return aws.clients().ecs().createCluster(r -> r.clusterName(name)
+                .tags(software.amazon.awssdk.services.ecs.model.Tag.builder().key("berth:dataplane").value("docker").build()))
+                .cluster().clusterArn();
+    }
+
     public static String logGroup(Emulator aws) {
         String name = "/berth/" + Emulator.unique("pods");
         aws.clients().logs().createLogGroup(r -> r.logGroupName(name));

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.berth.InvalidSpecException;
 import dev.berth.functions.image.CodeBuildImageBuilder;
+import dev.berth.functions.run.EcsFargatePodRuntime;
 import dev.berth.image.ImageId;
 import dev.berth.pod.PodId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Parsing of the EventBridge and CloudWatch events the functions receive, lenient about fields they ignore. */
@@ -89,9 +91,32 @@ public final class Events {
                 logs.path("deep-link").asText(null), logs.path("group-name").asText(null), logs.path("stream-name").asText(null)));
     }
 
-    /** An "ECS Task State Change" event. */
+    /** A container of a task, as a task state change shows it; {@code exitCode} is null until it exits. */
+    public record ContainerChange(String name, String lastStatus, Integer exitCode, String reason) {
+        public ContainerChange {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * An "ECS Task State Change" event. {@code exitCode} and {@code containerReason} are the pod container's;
+     * {@code containers} has every container of the task; {@code ports} are the pod's ports from the task's
+     * overrides ({@code BERTH_PORTS}), or null when the event does not carry them.
+     */
     public record TaskChange(String taskArn, PodId podId, String lastStatus, String desiredStatus, long version,
-                             String privateIp, Integer exitCode, String stopCode, String stoppedReason, String containerReason) {
+                             String privateIp, Integer exitCode, String stopCode, String stoppedReason, String containerReason,
+                             List<ContainerChange> containers, List<Integer> ports) {
+        public TaskChange {
+            Objects.requireNonNull(taskArn, "taskArn");
+            Objects.requireNonNull(podId, "podId");
+            containers = containers == null ? List.of() : List.copyOf(containers);
+            ports = ports == null ? null : List.copyOf(ports);
+        }
+
+        /** The container of that name, if the task has one. */
+        public Optional<ContainerChange> container(String name) {
+            return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+        }
     }
 
     /** The task event of a Berth pod, or empty for another task of the cluster. */
@@ -111,15 +136,28 @@ public final class Events {
         }
         Integer exit = null;
         String containerReason = null;
+        List<ContainerChange> containers = new ArrayList<>();
         for (JsonNode c : detail.path("containers")) {
-            if ("pod".equals(c.path("name").asText())) {
-                exit = c.hasNonNull("exitCode") ? c.path("exitCode").asInt() : null;
-                containerReason = c.path("reason").asText(null);
+            Integer code = c.hasNonNull("exitCode") ? c.path("exitCode").asInt() : null;
+            String reason = c.path("reason").asText(null);
+            containers.add(new ContainerChange(c.path("name").asText(""), c.path("lastStatus").asText(null), code, reason));
+            if (EcsFargatePodRuntime.POD_CONTAINER.equals(c.path("name").asText())) {
+                exit = code;
+                containerReason = reason;
+            }
+        }
+        List<Integer> ports = null;
+        for (JsonNode override : detail.path("overrides").path("containerOverrides")) {
+            for (JsonNode variable : override.path("environment")) {
+                if (EcsFargatePodRuntime.PORTS_VARIABLE.equals(variable.path("name").asText()) && ports == null) {
+                    ports = EcsFargatePodRuntime.parsePorts(variable.path("value").asText(""));
+                }
             }
         }
         return Optional.of(new TaskChange(detail.path("taskArn").asText(), PodId.of(podId), detail.path("lastStatus").asText(),
                 detail.path("desiredStatus").asText(), detail.path("version").asLong(0), ip, exit,
-                detail.path("stopCode").asText(null), detail.path("stoppedReason").asText(null), containerReason));
+                detail.path("stopCode").asText(null), detail.path("stoppedReason").asText(null), containerReason,
+                containers, ports));
     }
 
     /** The alarm and its new state from a CloudWatch alarm action's Lambda event. */

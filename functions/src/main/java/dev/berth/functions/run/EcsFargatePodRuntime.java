@@ -3,6 +3,7 @@ package dev.berth.functions.run;
 import dev.berth.BerthClientException;
 import dev.berth.BerthServiceException;
 import dev.berth.ErrorCode;
+import dev.berth.functions.internal.Events;
 import dev.berth.pod.Pod;
 import dev.berth.pod.PodEvents;
 import dev.berth.pod.PodId;
@@ -10,6 +11,7 @@ import dev.berth.pod.PodSpec;
 import dev.berth.run.Endpoint;
 import dev.berth.run.PodRuntime;
 import dev.berth.run.RuntimeState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -57,13 +59,26 @@ import software.amazon.awssdk.services.ecs.model.TaskField;
  * subnets; {@code startedBy} and the tag {@code berth:pod} carry the pod id.
  *
  * <p>ECS cannot tell readiness synchronously: {@link #start} returns the task ARN, and the "ECS Task State
- * Change" events report RUNNING (with the task's private IP) and STOPPED to the task-events function. Logs
- * come from CloudWatch Logs ({@code awslogs} driver, stream prefix {@code pod}). Thread-safe.
+ * Change" events, handed to {@link #report}, tell the pod's {@link PodEvents}. With a sidecar image, each task has a
+ * third, non-essential container {@code ready} ({@code activity.py --await-ports}) that exits 0 once every pod port
+ * accepts a TCP connection inside the task, or 3 after the readiness timeout naming the ports that never did; its exit
+ * changes the task and so sends an event. A pod is ready when its task is RUNNING and {@code ready} exited 0 (without
+ * a {@code ready} container: when the task is RUNNING). Logs come from CloudWatch Logs ({@code awslogs} driver, stream
+ * prefix {@code pod}). Thread-safe.
  */
 public final class EcsFargatePodRuntime implements PodRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(EcsFargatePodRuntime.class);
     public static final String POD_CONTAINER = "pod";
     public static final String SIDECAR_CONTAINER = "activity";
+    /** The readiness container: the sidecar image awaiting the pod's ports. */
+    public static final String READY_CONTAINER = "ready";
+    public static final String READINESS_VARIABLE = "BERTH_READINESS_SECONDS";
+    /** How long a pod's ports may take to answer when the runtime is not told otherwise. */
+    public static final Duration DEFAULT_READINESS_TIMEOUT = Duration.ofMinutes(5);
+    /** The reason Berth gives ECS when it stops a task. */
+    public static final String STOP_REASON = "Stopped by Berth";
+    /** Changes whenever the task definition's layout changes, so that families registered before are not reused. */
+    private static final String DEFINITION_LAYOUT = "2";
     static final String LOG_PREFIX = "pod";
     public static final String PORTS_VARIABLE = "BERTH_PORTS";
     public static final String POD_ID_VARIABLE = "BERTH_POD_ID";
@@ -73,6 +88,7 @@ public final class EcsFargatePodRuntime implements PodRuntime {
     private final CloudWatchLogsClient logs;
     private final Settings settings;
     private final PodEvents events;
+    private final Duration readinessTimeout;
     private final Map<String, String> taskDefinitions = new ConcurrentHashMap<>();
 
     /**
@@ -95,10 +111,20 @@ public final class EcsFargatePodRuntime implements PodRuntime {
     }
 
     public EcsFargatePodRuntime(EcsClient ecs, CloudWatchLogsClient logs, Settings settings, PodEvents events) {
+        this(ecs, logs, settings, DEFAULT_READINESS_TIMEOUT, events);
+    }
+
+    /** @param readinessTimeout how long every pod port may take to accept a connection before the pod fails */
+    public EcsFargatePodRuntime(EcsClient ecs, CloudWatchLogsClient logs, Settings settings, Duration readinessTimeout, PodEvents events) {
         this.ecs = Objects.requireNonNull(ecs, "ecs");
         this.logs = Objects.requireNonNull(logs, "logs");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.events = Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(readinessTimeout, "readinessTimeout");
+        if (readinessTimeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("readinessTimeout is " + readinessTimeout + "; give at least one second");
+        }
+        this.readinessTimeout = readinessTimeout;
     }
 
     @Override
@@ -143,6 +169,8 @@ public final class EcsFargatePodRuntime implements PodRuntime {
             overrides.add(ContainerOverride.builder().name(SIDECAR_CONTAINER).environment(
                     pair(POD_ID_VARIABLE, pod.id().value()), pair(PORTS_VARIABLE, ports),
                     pair("BERTH_METRIC_NAMESPACE", settings.metricNamespace())).build());
+            overrides.add(ContainerOverride.builder().name(READY_CONTAINER).environment(
+                    pair(PORTS_VARIABLE, ports), pair(READINESS_VARIABLE, Long.toString(readinessTimeout.toSeconds()))).build());
         } else {
             podEnv.add(pair(PORTS_VARIABLE, ports));
         }
@@ -173,12 +201,16 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         return arn;
     }
 
-    /** The task definition for the pod's image and size, registered on first use. */
+    /**
+     * The task definition for the pod's image and size, registered on first use. The family ends with a digest of
+     * everything else the definition holds (image reference, sidecar, log group, roles, layout), so that a family
+     * registered with other settings, or by an earlier Berth, is never reused.
+     */
     String taskDefinition(Pod pod, String imageRef) {
         FargateSize size = FargateSize.fitting(pod.spec().cpu(), pod.spec().memoryMiB());
         boolean gpu = pod.spec().gpu() != null;
         String family = "berth-" + pod.imageId().shortValue() + "-" + size.cpuUnits() + "-" + size.memoryMiB()
-                + (gpu ? "-g" + pod.spec().gpuCount() : "");
+                + (gpu ? "-g" + pod.spec().gpuCount() : "") + "-" + digest(imageRef);
         return taskDefinitions.computeIfAbsent(family, f -> existing(f).orElseGet(() -> register(f, imageRef, size, gpu, pod.spec().gpuCount())));
     }
 
@@ -195,7 +227,7 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         ContainerDefinition.Builder pod = ContainerDefinition.builder()
                 .name(POD_CONTAINER).image(imageRef).essential(true)
                 // Soft limits (the task's size is the hard one); the sidecar keeps a small share.
-                .memoryReservation(size.memoryMiB() - (settings.sidecarImage() != null ? SIDECAR_MEMORY_MIB : 0))
+                .memoryReservation(size.memoryMiB() - (settings.sidecarImage() != null ? 2 * SIDECAR_MEMORY_MIB : 0))
                 .logConfiguration(l -> l.logDriver(LogDriver.AWSLOGS).options(Map.of(
                         "awslogs-group", settings.logGroup(), "awslogs-region", settings.region(), "awslogs-stream-prefix", LOG_PREFIX)));
         if (gpu) {
@@ -205,6 +237,13 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         if (settings.sidecarImage() != null) {
             containers.add(ContainerDefinition.builder()
                     .name(SIDECAR_CONTAINER).image(settings.sidecarImage()).essential(false)
+                    .memoryReservation(SIDECAR_MEMORY_MIB)
+                    .logConfiguration(l -> l.logDriver(LogDriver.AWSLOGS).options(Map.of(
+                            "awslogs-group", settings.logGroup(), "awslogs-region", settings.region(), "awslogs-stream-prefix", LOG_PREFIX)))
+                    .build());
+            containers.add(ContainerDefinition.builder()
+                    .name(READY_CONTAINER).image(settings.sidecarImage()).essential(false)
+                    .entryPoint("python3", "/app/activity.py").command("--await-ports")
                     .memoryReservation(SIDECAR_MEMORY_MIB)
                     .logConfiguration(l -> l.logDriver(LogDriver.AWSLOGS).options(Map.of(
                             "awslogs-group", settings.logGroup(), "awslogs-region", settings.region(), "awslogs-stream-prefix", LOG_PREFIX)))
@@ -233,8 +272,9 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         if (pod.runtimeRef() == null) {
             return new RuntimeState.Missing();
         }
-        RuntimeState state = inspect(pod.runtimeRef());
-        if (state instanceof RuntimeState.Running running && !running.endpoints().isEmpty()) {
+        Optional<Task> task = describe(pod.runtimeRef());
+        RuntimeState state = task.map(EcsFargatePodRuntime::state).orElseGet(RuntimeState.Missing::new);
+        if (state instanceof RuntimeState.Running running && ready(task.get())) {
             events.podReady(pod.id(), running.endpoints());
         } else if (state instanceof RuntimeState.Exited exited) {
             events.podExited(pod.id(), exited.exitCode());
@@ -248,8 +288,84 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         if (task.isEmpty() || "STOPPED".equals(task.get().lastStatus()) || "STOPPED".equals(task.get().desiredStatus())) {
             return;
         }
-        ecs.stopTask(r -> r.cluster(settings.cluster()).task(runtimeRef).reason("Stopped by Berth"));
-        LOG.info("task={} stop requested", runtimeRef);
+        stopTask(runtimeRef, STOP_REASON);
+    }
+
+    private void stopTask(String taskArn, String reason) {
+        // StopTask takes a reason of at most 255 characters.
+        ecs.stopTask(r -> r.cluster(settings.cluster()).task(taskArn).reason(reason.length() > 255 ? reason.substring(0, 255) : reason));
+        LOG.info("task={} stop requested", taskArn);
+    }
+
+    /** What a pod's task change means for the pod. */
+    public enum Outcome {
+        /** Nothing yet (the task is starting, or stopping). */
+        NONE,
+        READY,
+        EXITED,
+        FAILED
+    }
+
+    /**
+     * Tells this runtime's {@link PodEvents} what an "ECS Task State Change" means for its pod: ready when the task
+     * is RUNNING and its {@code ready} container exited 0 (or it has none); failed naming the ports when {@code ready}
+     * exited otherwise, and the task is stopped; exited with the pod container's exit code when that container ended
+     * the task; failed with the stop code and reasons when the task stopped for anything else. Repeated or late
+     * events report again (the events are idempotent).
+     */
+    public Outcome report(Events.TaskChange task) {
+        Objects.requireNonNull(task, "task");
+        if ("STOPPED".equals(task.lastStatus()) || "DELETED".equals(task.lastStatus())) {
+            if (task.exitCode() != null && (task.stopCode() == null || "EssentialContainerExited".equals(task.stopCode()))) {
+                events.podExited(task.podId(), task.exitCode());
+                return Outcome.EXITED;
+            }
+            events.podFailed(task.podId(), "Task stopped (" + task.stopCode() + "): " + task.stoppedReason()
+                    + (task.containerReason() == null ? "" : "; container: " + task.containerReason()));
+            return Outcome.FAILED;
+        }
+        if (!"RUNNING".equals(task.lastStatus()) || !"RUNNING".equals(task.desiredStatus())) {
+            return Outcome.NONE;
+        }
+        Optional<Events.ContainerChange> ready = task.container(READY_CONTAINER);
+        Integer readyExit = ready.map(Events.ContainerChange::exitCode).orElse(null);
+        if (ready.isPresent() && readyExit == null) {
+            return Outcome.NONE;
+        }
+        List<Integer> ports = task.ports() != null ? task.ports() : describe(task.taskArn()).map(EcsFargatePodRuntime::ports).orElse(List.of());
+        if (readyExit != null && readyExit != 0) {
+            String message = readinessFailure(task.taskArn(), ports, readyExit);
+            // Stopped first, so that the task's stoppedReason is the message (the failed pod's own stop is then a no-op).
+            stopTask(task.taskArn(), message);
+            events.podFailed(task.podId(), message);
+            return Outcome.FAILED;
+        }
+        if (task.privateIp() == null) {
+            events.podFailed(task.podId(), "Task " + task.taskArn() + " runs without a private IP; check the stack's subnets");
+            return Outcome.FAILED;
+        }
+        events.podReady(task.podId(), endpoints(task.privateIp(), ports));
+        return Outcome.READY;
+    }
+
+    /** The last line the readiness container logged, or a message naming the ports. */
+    private String readinessFailure(String taskArn, List<Integer> ports, int exitCode) {
+        String stream = LOG_PREFIX + "/" + READY_CONTAINER + "/" + taskId(taskArn);
+        try {
+            List<OutputLogEvent> last = logs.getLogEvents(r -> r.logGroupName(settings.logGroup()).logStreamName(stream)
+                    .startFromHead(false).limit(20)).events();
+            for (int i = last.size() - 1; i >= 0; i--) {
+                String line = last.get(i).message().strip();
+                if (!line.isEmpty()) {
+                    return line;
+                }
+            }
+        } catch (software.amazon.awssdk.services.cloudwatchlogs.model.CloudWatchLogsException e) {
+            LOG.warn("task={} readiness log {} unreadable: {}", taskArn, stream, e.getMessage());
+        }
+        String named = ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
+        return "ports " + named + " did not all accept a connection within " + readinessTimeout.toSeconds()
+                + " s (the readiness check exited " + exitCode + ")";
     }
 
     @Override
@@ -262,7 +378,10 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         for (int i = 0; i < arns.size(); i += 100) {
             List<String> batch = arns.subList(i, Math.min(arns.size(), i + 100));
             for (Task task : ecs.describeTasks(r -> r.cluster(settings.cluster()).tasks(batch).include(TaskField.TAGS)).tasks()) {
-                podId(task).ifPresent(id -> owned.add(new Owned(id, task.taskArn(), state(task))));
+                RuntimeState state = state(task);
+                if (!(state instanceof RuntimeState.Missing)) {
+                    podId(task).ifPresent(id -> owned.add(new Owned(id, task.taskArn(), state)));
+                }
             }
         }
         return owned;
@@ -340,17 +459,36 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         }
     }
 
-    /** What a described task means for its pod. */
+    /**
+     * What a described task means for its pod: a task someone stopped ({@code UserInitiated}) is gone, as a removed
+     * container is; a stopped task whose pod container exited has exited; a RUNNING task serves its endpoints once its
+     * {@code ready} container (if any) exited 0, and is starting before.
+     */
     static RuntimeState state(Task task) {
-        if ("STOPPED".equals(task.lastStatus()) || "DELETED".equals(task.lastStatus())) {
-            return task.containers().stream().filter(c -> POD_CONTAINER.equals(c.name())).map(Container::exitCode)
-                    .filter(Objects::nonNull).findFirst()
-                    .<RuntimeState>map(RuntimeState.Exited::new).orElseGet(RuntimeState.Missing::new);
+        if ("UserInitiated".equals(task.stopCodeAsString())) {
+            return new RuntimeState.Missing();
         }
-        if (!"RUNNING".equals(task.lastStatus())) {
+        Integer podExit = task.containers().stream().filter(c -> POD_CONTAINER.equals(c.name())).map(Container::exitCode)
+                .filter(Objects::nonNull).findFirst().orElse(null);
+        if ("STOPPED".equals(task.lastStatus()) || "DELETED".equals(task.lastStatus())) {
+            return podExit == null ? new RuntimeState.Missing() : new RuntimeState.Exited(podExit);
+        }
+        if ("STOPPED".equals(task.desiredStatus()) && podExit != null) {
+            return new RuntimeState.Exited(podExit);
+        }
+        if (!ready(task)) {
             return new RuntimeState.Running(Map.of());
         }
         return new RuntimeState.Running(endpoints(privateIp(task), ports(task)));
+    }
+
+    /** Whether the task is RUNNING and its {@code ready} container, if it has one, exited 0. */
+    static boolean ready(Task task) {
+        if (!"RUNNING".equals(task.lastStatus()) || !"RUNNING".equals(task.desiredStatus())) {
+            return false;
+        }
+        return task.containers().stream().filter(c -> READY_CONTAINER.equals(c.name())).findFirst()
+                .map(c -> Integer.valueOf(0).equals(c.exitCode())).orElse(true);
     }
 
     /** Each pod port at the task's private IP. */
@@ -373,9 +511,26 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         }
         return task.overrides().containerOverrides().stream().flatMap(o -> o.environment().stream())
                 .filter(e -> PORTS_VARIABLE.equals(e.name())).findFirst()
-                .map(e -> e.value().isBlank() ? List.<Integer>of()
-                        : Stream.of(e.value().split(",")).map(String::strip).map(Integer::valueOf).toList())
+                .map(e -> parsePorts(e.value()))
                 .orElse(List.of());
+    }
+
+    /** The ports of a {@code BERTH_PORTS} value ({@code 8080,8081}; empty for none). */
+    public static List<Integer> parsePorts(String value) {
+        return value == null || value.isBlank() ? List.of()
+                : Stream.of(value.split(",")).map(String::strip).filter(p -> !p.isEmpty()).map(Integer::valueOf).toList();
+    }
+
+    /** Eight hex digits of SHA-256 over what a task definition holds besides its image id and size. */
+    private String digest(String imageRef) {
+        String all = String.join("\n", DEFINITION_LAYOUT, imageRef, String.valueOf(settings.sidecarImage()), settings.logGroup(),
+                settings.region(), settings.executionRoleArn(), String.valueOf(settings.taskRoleArn()));
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(all.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private static Optional<PodId> podId(Task task) {

@@ -54,6 +54,31 @@ class EventsTest {
     }
 
     @Test
+    void taskChange_readsEveryContainerAndThePortsOfTheOverrides() {
+        var event = Events.read("""
+                {"detail": {"taskArn": "arn:t", "startedBy": "pabcdefghijk", "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
+                 "containers": [{"name": "pod", "lastStatus": "RUNNING"}, {"name": "ready", "lastStatus": "STOPPED", "exitCode": 3}],
+                 "overrides": {"containerOverrides": [{"name": "pod", "command": ["sh"]},
+                   {"name": "ready", "environment": [{"name": "BERTH_PORTS", "value": "8080,8081"}, {"name": "BERTH_READINESS_SECONDS", "value": "60"}]}]}}}""");
+
+        Events.TaskChange change = Events.taskChange(event).orElseThrow();
+
+        assertThat(change.container("ready")).contains(new Events.ContainerChange("ready", "STOPPED", 3, null));
+        assertThat(change.container("activity")).isEmpty();
+        assertThat(change.exitCode()).isNull();
+        assertThat(change.ports()).containsExactly(8080, 8081);
+    }
+
+    @Test
+    void taskChange_withoutPortsInTheOverrides_hasNoPorts() {
+        var event = Events.read("""
+                {"detail": {"taskArn": "arn:t", "startedBy": "pabcdefghijk", "lastStatus": "RUNNING",
+                 "overrides": {"containerOverrides": [{"name": "pod"}]}}}""");
+
+        assertThat(Events.taskChange(event).orElseThrow().ports()).isNull();
+    }
+
+    @Test
     void taskChange_whenNotStartedByBerth_isEmpty() {
         assertThat(Events.taskChange(Events.read("{\"detail\": {\"startedBy\": \"ecs-svc/123\"}}"))).isEmpty();
     }

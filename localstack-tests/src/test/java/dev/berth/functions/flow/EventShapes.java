@@ -77,9 +77,19 @@ final class EventShapes {
                 """.formatted(project, buildId, status, imageId, phases));
     }
 
+    /** A task change of a task whose {@code ready} container exited 0 (the pod's ports answered). */
     static Map<String, Object> ecsTaskStateChange(String clusterArn, String taskArn, String taskDefinitionArn, String podId,
                                                   String lastStatus, long version, String ip, Integer exitCode, String stopCode,
                                                   String stoppedReason) {
+        return ecsTaskStateChange(clusterArn, taskArn, taskDefinitionArn, podId, lastStatus, version, ip, exitCode, stopCode,
+                stoppedReason, 0);
+    }
+
+    /** A task change; {@code readyExitCode} is the {@code ready} container's exit code, null while it still runs. */
+    static Map<String, Object> ecsTaskStateChange(String clusterArn, String taskArn, String taskDefinitionArn, String podId,
+                                                  String lastStatus, long version, String ip, Integer exitCode, String stopCode,
+                                                  String stoppedReason, Integer readyExitCode) {
+        String ready = readyExitCode == null ? "\"lastStatus\": \"RUNNING\"" : "\"lastStatus\": \"STOPPED\", \"exitCode\": " + readyExitCode;
         String stopped = "STOPPED".equals(lastStatus)
                 ? ", \"stopCode\": \"%s\", \"stoppedReason\": \"%s\", \"stoppedAt\": \"2026-11-28T16:20:00.000Z\"".formatted(stopCode, stoppedReason)
                 : "";
@@ -114,6 +124,13 @@ final class EventShapes {
                       "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/pods:latest",
                       "taskArn": "%2$s",
                       "cpu": "0"%8$s
+                    }, {
+                      "containerArn": "%2$s/ready",
+                      "name": "ready",
+                      "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/berth-activity:1",
+                      "taskArn": "%2$s",
+                      "cpu": "0",
+                      %10$s
                     }],
                     "createdAt": "2026-11-28T16:14:00.000Z",
                     "launchType": "FARGATE",
@@ -132,7 +149,7 @@ final class EventShapes {
                   }
                 }
                 """.formatted(clusterArn, taskArn, taskDefinitionArn, podId, lastStatus, version, ip,
-                exitCode == null ? "" : ", \"exitCode\": " + exitCode, stopped));
+                exitCode == null ? "" : ", \"exitCode\": " + exitCode, stopped, ready));
     }
 
     /** What a CloudWatch alarm action sends to a Lambda function. */

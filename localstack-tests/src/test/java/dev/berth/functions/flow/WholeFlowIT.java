@@ -261,6 +261,41 @@ class WholeFlowIT {
     }
 
     @Test
+    void taskEvent_runningBeforeThePortsAnswer_waitsForTheReadyContainer() throws Exception {
+        PodId id = startingPod("ready-later");
+        Task task = task(pod(id).runtimeRef());
+
+        assertThat(tasks.handleRequest(EventShapes.ecsTaskStateChange(task.clusterArn(), task.taskArn(), task.taskDefinitionArn(),
+                id.value(), "RUNNING", 2, ip(task), null, null, null, null), null)).isEqualTo("starting");
+        assertThat(pod(id).status()).isEqualTo(PodStatus.STARTING);
+
+        assertThat(tasks.handleRequest(taskEvent(task, id, "RUNNING", 3, null, null), null)).isEqualTo("running");
+        assertThat(pod(id).status()).isEqualTo(PodStatus.RUNNING);
+
+        assertThat(api.handleRequest(apiEvent("DELETE", "/v1/pods/" + id.value(), null, null), null).getStatusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void taskEvent_whenThePortsNeverAnswer_failsThePodWithTheReadyContainersLineAndStopsTheTask() throws Exception {
+        PodId id = startingPod("never-ready");
+        Task task = task(pod(id).runtimeRef());
+        String taskId = task.taskArn().substring(task.taskArn().lastIndexOf('/') + 1);
+        String stream = "pod/ready/" + taskId;
+        clients.logs().createLogStream(r -> r.logGroupName(config.logGroup()).logStreamName(stream));
+        clients.logs().putLogEvents(r -> r.logGroupName(config.logGroup()).logStreamName(stream).logEvents(
+                e -> e.timestamp(System.currentTimeMillis()).message("port 8000 did not accept a connection within 300 s")));
+
+        assertThat(tasks.handleRequest(EventShapes.ecsTaskStateChange(task.clusterArn(), task.taskArn(), task.taskDefinitionArn(),
+                id.value(), "RUNNING", 2, ip(task), null, null, null, 3), null)).isEqualTo("failed");
+
+        Pod failed = pod(id);
+        assertThat(failed.status()).isEqualTo(PodStatus.FAILED);
+        assertThat(failed.message()).isEqualTo("port 8000 did not accept a connection within 300 s");
+        assertThat(task(task.taskArn()).desiredStatus()).isEqualTo("STOPPED");
+        assertThat(targetGroupExists(id, 8000)).isFalse();
+    }
+
+    @Test
     void taskEvent_whoseHandlingFailed_isHandledWhenLambdaRetriesIt() throws Exception {
         PodId id = startingPod("retry");
         Task task = task(pod(id).runtimeRef());

@@ -69,7 +69,17 @@ class EcsFargatePodRuntimeIT {
         assertThat(task.taskDefinitionArn()).isEqualTo(task(other).taskDefinitionArn()).contains("berth-" + first.imageId().shortValue() + "-512-2048");
         var definition = clients.ecs().describeTaskDefinition(r -> r.taskDefinition(task.taskDefinitionArn())).taskDefinition();
         assertThat(definition.networkModeAsString()).isEqualTo("awsvpc");
-        assertThat(definition.containerDefinitions()).extracting(c -> c.name()).containsExactly("pod", "activity");
+        assertThat(definition.containerDefinitions()).extracting(c -> c.name()).containsExactly("pod", "activity", "ready");
+        assertThat(definition.containerDefinitions().get(2)).satisfies(ready -> {
+            assertThat(ready.essential()).isFalse();
+            assertThat(ready.image()).isEqualTo("123456789012.dkr.ecr.us-east-1.amazonaws.com/berth-activity:1");
+            assertThat(ready.entryPoint()).containsExactly("python3", "/app/activity.py");
+            assertThat(ready.command()).containsExactly("--await-ports");
+        });
+        assertThat(task.overrides().containerOverrides()).anySatisfy(o -> {
+            assertThat(o.name()).isEqualTo("ready");
+            assertThat(o.environment()).extracting(e -> e.name() + "=" + e.value()).containsExactly("BERTH_PORTS=8000,9000", "BERTH_READINESS_SECONDS=300");
+        });
         assertThat(definition.containerDefinitions().get(0).logConfiguration().options()).containsEntry("awslogs-group", logGroup);
         assertThat(runtime.list()).extracting(PodRuntime.Owned::podId).contains(first.id(), second.id());
     }

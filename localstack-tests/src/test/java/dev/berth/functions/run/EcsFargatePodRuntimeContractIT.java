@@ -1,0 +1,111 @@
+package dev.berth.functions.run;
+
+import dev.berth.emulator.Emulator;
+import dev.berth.emulator.EmulatorExtension;
+import dev.berth.emulator.EventPump;
+import dev.berth.emulator.Fixtures;
+import dev.berth.functions.internal.AwsClients;
+import dev.berth.functions.internal.Events;
+import dev.berth.pod.PodEvents;
+import dev.berth.run.PodRuntime;
+import dev.berth.run.PodRuntimeContract;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Core's {@link PodRuntimeContract} against {@link EcsFargatePodRuntime} on moto with Berth's ECS data plane: each
+ * test's cluster is tagged {@code berth:dataplane=docker}, so its tasks' containers (pod, activity sidecar, readiness
+ * check) really run on the local Docker engine, their output goes to CloudWatch Logs and their "ECS Task State
+ * Change" events reach the runtime through an EventBridge rule (an {@link EventPump} per runtime, as the task-events
+ * function receives them on AWS).
+ */
+@ExtendWith(EmulatorExtension.class)
+class EcsFargatePodRuntimeContractIT extends PodRuntimeContract {
+    /** The activity sidecar built from cdk/sidecar on a local Python image (the Dockerfile's base cannot be pulled here). */
+    static final String SIDECAR_IMAGE = "berth-activity:test";
+
+    private final Emulator aws;
+    private final AwsClients clients;
+    private final String clusterArn;
+    private final EcsFargatePodRuntime.Settings settings;
+    private final Map<PodRuntime, EventPump> pumps = new ConcurrentHashMap<>();
+
+    EcsFargatePodRuntimeContractIT(Emulator aws) {
+        this.aws = aws;
+        this.clients = aws.clients();
+        Fixtures.Network network = Fixtures.network(aws);
+        this.clusterArn = Fixtures.dataPlaneCluster(aws);
+        this.settings = new EcsFargatePodRuntime.Settings("us-east-1", clusterArn, network.subnets(), network.securityGroup(),
+                "arn:aws:iam::123456789012:role/berth-exec", "arn:aws:iam::123456789012:role/berth-task", Fixtures.logGroup(aws),
+                SIDECAR_IMAGE, "Berth/Pods", null, false);
+    }
+
+    @BeforeAll
+    static void buildSidecar() throws IOException, InterruptedException {
+        Path context = Path.of("..", "cdk", "sidecar");
+        ProcessBuilder build = new ProcessBuilder("docker", "build", "-q", "--build-arg", "BASE=berth/python:3.11",
+                "-t", SIDECAR_IMAGE, context.toString()).redirectErrorStream(true);
+        build.environment().put("DOCKER_BUILDKIT", "0");
+        Process process = build.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0 || !Files.isDirectory(context)) {
+            throw new IllegalStateException("Could not build the sidecar image from " + context.toAbsolutePath() + ":\n" + output);
+        }
+    }
+
+    @Override
+    protected PodRuntime createRuntime(PodEvents events, Duration readinessTimeout) {
+        EcsFargatePodRuntime runtime = new EcsFargatePodRuntime(clients.ecs(), clients.logs(), settings, readinessTimeout, events);
+        String pattern = """
+                {"source": ["aws.ecs"], "detail-type": ["ECS Task State Change"], "detail": {"clusterArn": ["%s"]}}"""
+                .formatted(clusterArn);
+        pumps.put(runtime, EventPump.start(aws, pattern, event -> Events.taskChange(Events.tree(event)).ifPresent(runtime::report)));
+        return runtime;
+    }
+
+    @Override
+    protected void closeRuntime(PodRuntime runtime) {
+        EventPump pump = pumps.remove(runtime);
+        if (pump != null) {
+            pump.close();
+        }
+    }
+
+    @Override
+    protected String imageRef() {
+        return "berth/busybox:latest";
+    }
+
+    @Override
+    protected List<String> httpServer(int port) {
+        return List.of("sh", "-c", "echo ok > /tmp/index.html; trap 'exit 0' TERM; httpd -f -p " + port + " -h /tmp & wait");
+    }
+
+    @Override
+    protected List<String> printAndExit(String line, int exitCode) {
+        return List.of("sh", "-c", "echo \"$1\"; exit $2", "sh", line, String.valueOf(exitCode));
+    }
+
+    @Override
+    protected List<String> printForever(String prefix) {
+        return List.of("sh", "-c", "trap 'exit 0' TERM; i=0; while :; do echo \"$1$i\"; i=$((i+1)); sleep 0.1; done", "sh", prefix);
+    }
+
+    @Override
+    protected List<String> sleepThenExit(int seconds, int exitCode) {
+        return List.of("sh", "-c", "sleep " + seconds + "; exit " + exitCode);
+    }
+
+    @Override
+    protected List<String> sleepForever() {
+        return List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait");
+    }
+}
