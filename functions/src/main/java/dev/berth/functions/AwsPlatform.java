@@ -52,7 +52,7 @@ public final class AwsPlatform {
                 require(config.taskSecurityGroup(), "BERTH_TASK_SECURITY_GROUP"),
                 require(config.taskExecutionRoleArn(), "BERTH_TASK_EXECUTION_ROLE_ARN"), config.taskRoleArn(),
                 require(config.logGroup(), "BERTH_LOG_GROUP"), config.sidecarImage(), config.metricNamespace(),
-                config.gpuCapacityProvider(), config.fargateSpot()), events);
+                config.gpuCapacityProvider(), config.fargateSpot()), config.readinessTimeout(), events);
         AlbRouter.Settings routes = new AlbRouter.Settings(require(config.vpcId(), "BERTH_VPC_ID"),
                 require(config.listenerArns(), "BERTH_LISTENER_ARNS"), require(config.domain(), "BERTH_DOMAIN"), config.wakerArn(), config.dns());
         this.router = new AlbRouter(clients.elb(), routes.dns() == null ? null : clients.route53(), routes);

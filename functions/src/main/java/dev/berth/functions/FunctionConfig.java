@@ -3,6 +3,7 @@ package dev.berth.functions;
 import dev.berth.InvalidSpecException;
 import dev.berth.functions.route.AlbRouter;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,10 +43,13 @@ public record FunctionConfig(
         String hostedZoneId,
         List<String> loadBalancerDnsNames,
         List<String> loadBalancerZoneIds,
-        String platformNamespace) {
+        String platformNamespace,
+        Duration readinessTimeout) {
 
     public static final String DEFAULT_METRIC_NAMESPACE = "Berth/Pods";
     public static final String DEFAULT_PLATFORM_NAMESPACE = "Berth/Platform";
+    /** How long a pod's ports may take to accept connections after its task runs, unless BERTH_READINESS_TIMEOUT_SECONDS says. */
+    public static final Duration DEFAULT_READINESS_TIMEOUT = Duration.ofMinutes(5);
 
     public FunctionConfig {
         subnets = List.copyOf(subnets == null ? List.of() : subnets);
@@ -55,6 +59,7 @@ public record FunctionConfig(
         loadBalancerDnsNames = List.copyOf(loadBalancerDnsNames == null ? List.of() : loadBalancerDnsNames);
         loadBalancerZoneIds = List.copyOf(loadBalancerZoneIds == null ? List.of() : loadBalancerZoneIds);
         platformNamespace = platformNamespace == null || platformNamespace.isBlank() ? DEFAULT_PLATFORM_NAMESPACE : platformNamespace;
+        readinessTimeout = readinessTimeout == null ? DEFAULT_READINESS_TIMEOUT : readinessTimeout;
     }
 
     /** Reads the {@code BERTH_*} variables; blank values count as absent. */
@@ -83,7 +88,8 @@ public record FunctionConfig(
                 value(env, "BERTH_HOSTED_ZONE_ID"),
                 list(env, "BERTH_LOAD_BALANCER_DNS_NAMES"),
                 list(env, "BERTH_LOAD_BALANCER_ZONE_IDS"),
-                value(env, "BERTH_PLATFORM_METRIC_NAMESPACE"));
+                value(env, "BERTH_PLATFORM_METRIC_NAMESPACE"),
+                seconds(env, "BERTH_READINESS_TIMEOUT_SECONDS"));
     }
 
     /**
@@ -131,6 +137,18 @@ public record FunctionConfig(
             targets.add(new AlbRouter.AliasTarget(loadBalancerDnsNames.get(i), loadBalancerZoneIds.get(i)));
         }
         return new AlbRouter.Dns(zone, targets);
+    }
+
+    private static Duration seconds(Map<String, String> env, String name) {
+        String v = value(env, name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.matches("[0-9]{1,6}") || Integer.parseInt(v) == 0) {
+            throw new InvalidSpecException(name, "Environment variable " + name + " is '" + v
+                    + "'; give a whole number of seconds from 1 to 999999, or leave it unset for " + DEFAULT_READINESS_TIMEOUT.toSeconds());
+        }
+        return Duration.ofSeconds(Integer.parseInt(v));
     }
 
     private static String value(Map<String, String> env, String name) {

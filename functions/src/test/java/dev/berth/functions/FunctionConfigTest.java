@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.InvalidSpecException;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,21 @@ class FunctionConfigTest {
         assertThat(config.metricNamespace()).isEqualTo("Berth/Pods");
         assertThat(config.fargateSpot()).isTrue();
         assertThat(config.gpuCapacityProvider()).isNull();
+    }
+
+    @Test
+    void readinessTimeout_defaultsToFiveMinutes_andReadsSeconds() {
+        assertThat(FunctionConfig.fromEnv(Map.of()).readinessTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_READINESS_TIMEOUT_SECONDS", "45")).readinessTimeout()).isEqualTo(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void readinessTimeout_whenNotAPositiveNumber_namesTheVariableAndValue() {
+        for (String bad : new String[] {"0", "-5", "1m", "9999999"}) {
+            assertThatThrownBy(() -> FunctionConfig.fromEnv(Map.of("BERTH_READINESS_TIMEOUT_SECONDS", bad)))
+                    .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_READINESS_TIMEOUT_SECONDS"))
+                    .hasMessageContaining("'" + bad + "'").hasMessageContaining("whole number of seconds");
+        }
     }
 
     @Test

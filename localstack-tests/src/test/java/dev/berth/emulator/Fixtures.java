@@ -3,6 +3,10 @@ package dev.berth.emulator;
 import dev.berth.functions.internal.CodeBuildApi;
 import dev.berth.functions.route.AlbRouter;
 import dev.berth.functions.store.DynamoDbPodStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -18,6 +22,9 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum
 
 /** Creates, in the emulator, what the CDK stack provisions, each with a unique name. */
 public final class Fixtures {
+    private static final String SIDECAR_IMAGE = "berth-activity:test";
+    private static String sidecarImage;
+
     private Fixtures() {
     }
 
@@ -160,6 +167,33 @@ public final class Fixtures {
         return aws.clients().ecs().createCluster(r -> r.clusterName(name)
                 .tags(software.amazon.awssdk.services.ecs.model.Tag.builder().key("berth:dataplane").value("docker").build()))
                 .cluster().clusterArn();
+    }
+
+    /**
+     * The activity sidecar's image (also the readiness check's), built once per run from cdk/sidecar on the local
+     * Python image as {@code berth-activity:test}: the Dockerfile's public base cannot be pulled here.
+     */
+    public static synchronized String sidecarImage() {
+        if (sidecarImage == null) {
+            Path context = Path.of("..", "cdk", "sidecar");
+            try {
+                ProcessBuilder build = new ProcessBuilder("docker", "build", "-q", "--build-arg", "BASE=berth/python:3.11",
+                        "-t", SIDECAR_IMAGE, context.toString()).redirectErrorStream(true);
+                build.environment().put("DOCKER_BUILDKIT", "0");
+                Process process = build.start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (process.waitFor() != 0) {
+                    throw new IllegalStateException("Could not build the sidecar image from " + context.toAbsolutePath() + ":\n" + output);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not run docker build for the sidecar image", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sidecarImage = SIDECAR_IMAGE;
+        }
+        return sidecarImage;
     }
 
     public static String logGroup(Emulator aws) {

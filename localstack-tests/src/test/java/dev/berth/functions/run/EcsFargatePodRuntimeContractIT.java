@@ -9,15 +9,10 @@ import dev.berth.functions.internal.Events;
 import dev.berth.pod.PodEvents;
 import dev.berth.run.PodRuntime;
 import dev.berth.run.PodRuntimeContract;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -29,9 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(EmulatorExtension.class)
 class EcsFargatePodRuntimeContractIT extends PodRuntimeContract {
-    /** The activity sidecar built from cdk/sidecar on a local Python image (the Dockerfile's base cannot be pulled here). */
-    static final String SIDECAR_IMAGE = "berth-activity:test";
-
     private final Emulator aws;
     private final AwsClients clients;
     private final String clusterArn;
@@ -45,20 +37,7 @@ class EcsFargatePodRuntimeContractIT extends PodRuntimeContract {
         this.clusterArn = Fixtures.dataPlaneCluster(aws);
         this.settings = new EcsFargatePodRuntime.Settings("us-east-1", clusterArn, network.subnets(), network.securityGroup(),
                 "arn:aws:iam::123456789012:role/berth-exec", "arn:aws:iam::123456789012:role/berth-task", Fixtures.logGroup(aws),
-                SIDECAR_IMAGE, "Berth/Pods", null, false);
-    }
-
-    @BeforeAll
-    static void buildSidecar() throws IOException, InterruptedException {
-        Path context = Path.of("..", "cdk", "sidecar");
-        ProcessBuilder build = new ProcessBuilder("docker", "build", "-q", "--build-arg", "BASE=berth/python:3.11",
-                "-t", SIDECAR_IMAGE, context.toString()).redirectErrorStream(true);
-        build.environment().put("DOCKER_BUILDKIT", "0");
-        Process process = build.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0 || !Files.isDirectory(context)) {
-            throw new IllegalStateException("Could not build the sidecar image from " + context.toAbsolutePath() + ":\n" + output);
-        }
+                Fixtures.sidecarImage(), "Berth/Pods", null, false);
     }
 
     @Override
