@@ -15,6 +15,7 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonFactory;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonGenerator;
 import software.amazon.awssdk.thirdparty.jackson.core.JsonParser;
+import software.amazon.awssdk.thirdparty.jackson.core.JsonToken;
 import software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORFactory;
 
 /**
@@ -27,7 +28,8 @@ import software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORFactory;
  * interceptor rewrites each request, before signing, into the same operation in {@code awsJson1_0}
  * ({@code POST /}, {@code X-Amz-Target: GraniteServiceVersion20100801.<Op>}, the body transcoded token by token
  * from CBOR to JSON) and transcodes the JSON answer back to CBOR. Both protocols share one data model
- * (timestamps as epoch seconds, blobs as byte strings / base64), so a token-for-token copy is exact.
+ * (timestamps as epoch seconds, blobs as byte strings / base64), so a token-for-token copy is exact — once
+ * float32 values are widened (see {@link #transcode}).
  *
  * <p>Test-only: against AWS and against LocalStack (which speaks CBOR) the client is used unchanged.
  */
@@ -107,6 +109,11 @@ public final class CborToJsonInterceptor implements ExecutionInterceptor {
         }
     }
 
+    /** The CBOR body of a request as the JSON moto reads. */
+    static byte[] cborToJson(byte[] cbor) throws IOException {
+        return transcode(cbor, CBOR, JSON);
+    }
+
     private static byte[] transcode(byte[] input, JsonFactory from, JsonFactory to) throws IOException {
         if (input.length == 0) {
             return input;
@@ -114,7 +121,14 @@ public final class CborToJsonInterceptor implements ExecutionInterceptor {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonParser parser = from.createParser(input); JsonGenerator generator = to.createGenerator(out)) {
             while (parser.nextToken() != null) {
-                generator.copyCurrentStructure(parser);
+                if (parser.currentToken() == JsonToken.VALUE_NUMBER_FLOAT && parser.getNumberType() == JsonParser.NumberType.FLOAT) {
+                    // The SDK writes a double that a float32 holds exactly (a timestamp on a multiple of 128 s) as a
+                    // float32. Copied as a float, JSON would get Float.toString's shortest text ("1.7958893E9"), which
+                    // a double reader takes as another number (20 s off); widened first, the text is exact.
+                    generator.writeNumber((double) parser.getFloatValue());
+                } else {
+                    generator.copyCurrentEvent(parser);
+                }
             }
         }
         return out.toByteArray();
