@@ -19,12 +19,16 @@ task, does what Fargate does behind it:
 - containers of task definitions with a task role get ``AWS_ENDPOINT_URL`` (moto, served on the bridge gateway) and
   fake credentials in place of the role's.
 
-Containers carry the label ``dev.berth.dataplane=ecs`` and are removed when their task stops; leftovers of an
-earlier run are removed at install. Every change to moto's state holds ``context.lock``.
+Containers carry the label ``dev.berth.dataplane=ecs`` and are removed when their task stops. Leftovers of an
+earlier run are removed at install, but not the containers of another data plane running now on the same engine
+(parallel builds share it): each container names its owner (``dev.berth.ecs.owner``: where that data plane's moto
+serves and a run id), and only containers whose owner no longer answers with that id are removed. Every change to
+moto's state holds ``context.lock``.
 """
 import datetime
 import logging
 import threading
+import urllib.request
 import uuid
 
 import docker
@@ -37,6 +41,8 @@ LABEL = "dev.berth.dataplane"
 PART = "ecs"
 TASK_LABEL = "dev.berth.ecs.task"
 CONTAINER_LABEL = "dev.berth.ecs.container"
+OWNER_LABEL = "dev.berth.ecs.owner"
+OWNER_ROUTE = "/_berth/ecs/owner"
 HOLDER_IMAGE = "berth/busybox:latest"
 STOP_TIMEOUT_SECONDS = 2
 
@@ -45,9 +51,12 @@ def install(context):
     from moto.ecs.models import EC2ContainerServiceBackend
 
     client = context.docker()
-    _remove_leftovers(client)
+    run_id = uuid.uuid4().hex
+    context.add_route(OWNER_ROUTE, lambda environ, start_response: common.json_response(start_response, "200 OK", run_id))
     gateway = _serve_on_bridge(context, client)
-    plane = DataPlane(context, gateway)
+    owner = "%s %s" % (gateway or "%s:%d" % (context.server_host, context.server_port), run_id)
+    _remove_leftovers(client, owner)
+    plane = DataPlane(context, gateway, owner)
 
     original_run = EC2ContainerServiceBackend.run_task
     original_stop = EC2ContainerServiceBackend.stop_task
@@ -74,12 +83,36 @@ def install(context):
     EC2ContainerServiceBackend.stop_task = stop_task
 
 
-def _remove_leftovers(client):
+def _remove_leftovers(client, own):
+    """Removes the containers of data planes that no longer run; leaves those of one running now."""
+    alive = {own: True}
     for container in client.containers.list(all=True, filters={"label": LABEL + "=" + PART}):
+        owner = container.labels.get(OWNER_LABEL)
+        if owner is None:
+            if container.status == "running":
+                # Labelled by a data plane that names no owner: it may be running now, so leave it.
+                LOG.info("leaving running container %s: it names no owner", container.name)
+                continue
+        else:
+            if owner not in alive:
+                alive[owner] = _answers(owner)
+            if alive[owner]:
+                continue
         try:
             container.remove(force=True)
         except docker.errors.APIError as error:
             LOG.warning("could not remove leftover container %s: %s", container.name, error)
+
+
+def _answers(owner):
+    """Whether the data plane named by owner ('host:port run-id') still serves, as that run."""
+    address, _, run_id = owner.partition(" ")
+    try:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an HTTP proxy
+        with direct.open("http://%s%s" % (address, OWNER_ROUTE), timeout=2) as response:
+            return response.read().decode() == '"%s"' % run_id
+    except (OSError, ValueError):
+        return False
 
 
 def _serve_on_bridge(context, client):
@@ -145,9 +178,10 @@ class ContainerRecord:
 class DataPlane:
     """The task runs in marked clusters, by task ARN."""
 
-    def __init__(self, context, gateway):
+    def __init__(self, context, gateway, owner):
         self.context = context
         self.gateway = gateway
+        self.owner = owner
         self.runs = {}
         self.runs_lock = threading.Lock()
 
@@ -354,7 +388,7 @@ class TaskRun:
             self._stop("TaskFailedToStart", reason)
 
     def _labels(self, name):
-        return {LABEL: PART, TASK_LABEL: self.task.task_arn, CONTAINER_LABEL: name}
+        return {LABEL: PART, TASK_LABEL: self.task.task_arn, CONTAINER_LABEL: name, OWNER_LABEL: self.plane.owner}
 
     def _container_config(self, definition):
         name = definition["name"]
