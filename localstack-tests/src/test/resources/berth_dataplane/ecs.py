@@ -26,8 +26,10 @@ serves and a run id), and only containers whose owner no longer answers with tha
 moto's state holds ``context.lock``.
 """
 import datetime
+import io
 import logging
 import threading
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -124,12 +126,39 @@ def _serve_on_bridge(context, client):
         return None
 
     def app(environ, start_response):
-        return context.server_app(environ, start_response)
+        # Logs each container's call by operation (the access log shows only "POST /"), so moto.log tells what a
+        # task's code asked and whether moto understood the protocol it spoke.
+        length = environ.get("CONTENT_LENGTH") or ""
+        body = environ["wsgi.input"].read(int(length)) if length.isdigit() else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        operation = _operation(environ, body)
+
+        def logged(status, headers, exc_info=None):
+            LOG.info("container %s called %s: %s", environ.get("REMOTE_ADDR"), operation, status)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return context.server_app(environ, logged)
 
     server = make_server(gateway, 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, name="ecs-bridge-server", daemon=True).start()
     LOG.info("moto served to containers at http://%s:%d", gateway, server.server_port)
     return "%s:%d" % (gateway, server.server_port)
+
+
+def _operation(environ, body):
+    """The AWS operation of a request: the query protocol's Action, the JSON protocols' X-Amz-Target, the RPC v2
+    path's operation, or the method and path."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return target
+    path = environ.get("PATH_INFO", "")
+    if "/operation/" in path:
+        return path.split("/service/", 1)[-1].replace("/operation/", ".") + " (" + (environ.get("CONTENT_TYPE") or "") + ")"
+    if (environ.get("CONTENT_TYPE") or "").startswith("application/x-www-form-urlencoded"):
+        action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action")
+        if action:
+            return action[0] + " (query)"
+    return environ.get("REQUEST_METHOD", "") + " " + path
 
 
 def _now():
