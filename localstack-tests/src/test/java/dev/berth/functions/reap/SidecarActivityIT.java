@@ -48,10 +48,10 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
 class SidecarActivityIT {
     private static final String DOMAIN = "ws.example.test";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-    /** Two samples at 2 s, with room for a loaded machine. */
+    /** A few samples at 2 s, with room for a loaded machine. */
     private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(45);
-    /** The source reads whole minutes: a close shows once a minute holds only samples taken after it. */
-    private static final Duration FALL_TIMEOUT = Duration.ofSeconds(150);
+    /** The source reads whole minutes: a count of 0 shows once a minute holds only samples of 0 (at most a minute away). */
+    private static final Duration ZERO_TIMEOUT = Duration.ofSeconds(150);
     private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     /** Alarm terms as IdleAlarms writes them: {@code FILL(<id>,0)} joined by {@code +}. */
     private static final Pattern TERM = Pattern.compile("FILL\\((\\w+),0\\)");
@@ -121,11 +121,16 @@ class SidecarActivityIT {
         stack = DataPlaneStack.start(aws, DOMAIN, Map.of("BERTH_ACTIVITY_INTERVAL_SECONDS", "2", "BERTH_READINESS_TIMEOUT_SECONDS", "30"));
     }
 
+    /** Stops the pods and waits for their tasks, so that no container outlives the emulator. */
     @AfterEach
-    void stopPodsAndPumps() {
+    void stopPodsAndPumps() throws InterruptedException {
         try {
             for (String id : pods) {
                 stack.call("DELETE", "/v1/pods/" + id, null, 200);
+                String task = stack.platform().store().find(PodId.of(id)).orElseThrow().runtimeRef();
+                if (task != null) {
+                    assertThat(stack.awaitTaskStatus(task, "STOPPED")).as("task " + task).isEqualTo("STOPPED");
+                }
             }
         } finally {
             stack.close();
@@ -148,7 +153,7 @@ class SidecarActivityIT {
         CloudWatchActivitySource activity = stack.platform().activity();
 
         // Before the WebSocket: the sidecar publishes, and counts nothing open.
-        await("the sidecar's first sample, 0 open", task, podId, SAMPLE_TIMEOUT,
+        await("the sidecar's first sample, 0 open", task, podId, ZERO_TIMEOUT,
                 () -> latestConnections(podId).filter(v -> v == 0.0).isPresent() && activity.activity(podId).openConnections() == 0);
 
         String host = id + "-8080." + DOMAIN;
@@ -177,7 +182,7 @@ class SidecarActivityIT {
             assertThat(readFrame(in).opcode()).isEqualTo(0x8);
         }
 
-        await("EstablishedConnections 0 in CloudWatch and no open connection from the activity source", task, podId, FALL_TIMEOUT,
+        await("EstablishedConnections 0 in CloudWatch and no open connection from the activity source", task, podId, ZERO_TIMEOUT,
                 () -> latestConnections(podId).filter(v -> v == 0.0).isPresent() && activity.activity(podId).openConnections() == 0);
         assertThat(stack.logs(id)).contains("websocket open", "websocket closed");
     }
