@@ -19,12 +19,18 @@ task, does what Fargate does behind it:
 - containers of task definitions with a task role get ``AWS_ENDPOINT_URL`` (moto, served on the bridge gateway) and
   fake credentials in place of the role's.
 
-Containers carry the label ``dev.berth.dataplane=ecs`` and are removed when their task stops; leftovers of an
-earlier run are removed at install. Every change to moto's state holds ``context.lock``.
+Containers carry the label ``dev.berth.dataplane=ecs`` and are removed when their task stops. Leftovers of an
+earlier run are removed at install, but not the containers of another data plane running now on the same engine
+(parallel builds share it): each container names its owner (``dev.berth.ecs.owner``: where that data plane's moto
+serves and a run id), and only containers whose owner no longer answers with that id are removed. Every change to
+moto's state holds ``context.lock``.
 """
 import datetime
+import io
 import logging
 import threading
+import urllib.parse
+import urllib.request
 import uuid
 
 import docker
@@ -37,6 +43,8 @@ LABEL = "dev.berth.dataplane"
 PART = "ecs"
 TASK_LABEL = "dev.berth.ecs.task"
 CONTAINER_LABEL = "dev.berth.ecs.container"
+OWNER_LABEL = "dev.berth.ecs.owner"
+OWNER_ROUTE = "/_berth/ecs/owner"
 HOLDER_IMAGE = "berth/busybox:latest"
 STOP_TIMEOUT_SECONDS = 2
 
@@ -45,9 +53,12 @@ def install(context):
     from moto.ecs.models import EC2ContainerServiceBackend
 
     client = context.docker()
-    _remove_leftovers(client)
+    run_id = uuid.uuid4().hex
+    context.add_route(OWNER_ROUTE, lambda environ, start_response: common.json_response(start_response, "200 OK", run_id))
     gateway = _serve_on_bridge(context, client)
-    plane = DataPlane(context, gateway)
+    owner = "%s %s" % (gateway or "%s:%d" % (context.server_host, context.server_port), run_id)
+    _remove_leftovers(client, owner)
+    plane = DataPlane(context, gateway, owner)
 
     original_run = EC2ContainerServiceBackend.run_task
     original_stop = EC2ContainerServiceBackend.stop_task
@@ -74,12 +85,36 @@ def install(context):
     EC2ContainerServiceBackend.stop_task = stop_task
 
 
-def _remove_leftovers(client):
+def _remove_leftovers(client, own):
+    """Removes the containers of data planes that no longer run; leaves those of one running now."""
+    alive = {own: True}
     for container in client.containers.list(all=True, filters={"label": LABEL + "=" + PART}):
+        owner = container.labels.get(OWNER_LABEL)
+        if owner is None:
+            if container.status == "running":
+                # Labelled by a data plane that names no owner: it may be running now, so leave it.
+                LOG.info("leaving running container %s: it names no owner", container.name)
+                continue
+        else:
+            if owner not in alive:
+                alive[owner] = _answers(owner)
+            if alive[owner]:
+                continue
         try:
             container.remove(force=True)
         except docker.errors.APIError as error:
             LOG.warning("could not remove leftover container %s: %s", container.name, error)
+
+
+def _answers(owner):
+    """Whether the data plane named by owner ('host:port run-id') still serves, as that run."""
+    address, _, run_id = owner.partition(" ")
+    try:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an HTTP proxy
+        with direct.open("http://%s%s" % (address, OWNER_ROUTE), timeout=2) as response:
+            return response.read().decode() == '"%s"' % run_id
+    except (OSError, ValueError):
+        return False
 
 
 def _serve_on_bridge(context, client):
@@ -91,12 +126,39 @@ def _serve_on_bridge(context, client):
         return None
 
     def app(environ, start_response):
-        return context.server_app(environ, start_response)
+        # Logs each container's call by operation (the access log shows only "POST /"), so moto.log tells what a
+        # task's code asked and whether moto understood the protocol it spoke.
+        length = environ.get("CONTENT_LENGTH") or ""
+        body = environ["wsgi.input"].read(int(length)) if length.isdigit() else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        operation = _operation(environ, body)
+
+        def logged(status, headers, exc_info=None):
+            LOG.info("container %s called %s: %s", environ.get("REMOTE_ADDR"), operation, status)
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        return context.server_app(environ, logged)
 
     server = make_server(gateway, 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, name="ecs-bridge-server", daemon=True).start()
     LOG.info("moto served to containers at http://%s:%d", gateway, server.server_port)
     return "%s:%d" % (gateway, server.server_port)
+
+
+def _operation(environ, body):
+    """The AWS operation of a request: the query protocol's Action, the JSON protocols' X-Amz-Target, the RPC v2
+    path's operation, or the method and path."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return target
+    path = environ.get("PATH_INFO", "")
+    if "/operation/" in path:
+        return path.split("/service/", 1)[-1].replace("/operation/", ".") + " (" + (environ.get("CONTENT_TYPE") or "") + ")"
+    if (environ.get("CONTENT_TYPE") or "").startswith("application/x-www-form-urlencoded"):
+        action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action")
+        if action:
+            return action[0] + " (query)"
+    return environ.get("REQUEST_METHOD", "") + " " + path
 
 
 def _now():
@@ -145,9 +207,10 @@ class ContainerRecord:
 class DataPlane:
     """The task runs in marked clusters, by task ARN."""
 
-    def __init__(self, context, gateway):
+    def __init__(self, context, gateway, owner):
         self.context = context
         self.gateway = gateway
+        self.owner = owner
         self.runs = {}
         self.runs_lock = threading.Lock()
 
@@ -354,7 +417,7 @@ class TaskRun:
             self._stop("TaskFailedToStart", reason)
 
     def _labels(self, name):
-        return {LABEL: PART, TASK_LABEL: self.task.task_arn, CONTAINER_LABEL: name}
+        return {LABEL: PART, TASK_LABEL: self.task.task_arn, CONTAINER_LABEL: name, OWNER_LABEL: self.plane.owner}
 
     def _container_config(self, definition):
         name = definition["name"]

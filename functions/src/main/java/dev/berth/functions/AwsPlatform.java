@@ -32,6 +32,7 @@ public final class AwsPlatform {
     private final EcsFargatePodRuntime runtime;
     private final AlbRouter router;
     private final IdleAlarms alarms;
+    private final CloudWatchActivitySource activity;
     private final TaskEventLedger taskEvents;
     private final PodService service;
     private final Clock clock;
@@ -52,13 +53,13 @@ public final class AwsPlatform {
                 require(config.taskSecurityGroup(), "BERTH_TASK_SECURITY_GROUP"),
                 require(config.taskExecutionRoleArn(), "BERTH_TASK_EXECUTION_ROLE_ARN"), config.taskRoleArn(),
                 require(config.logGroup(), "BERTH_LOG_GROUP"), config.sidecarImage(), config.metricNamespace(),
-                config.gpuCapacityProvider(), config.fargateSpot()), config.readinessTimeout(), events);
+                config.gpuCapacityProvider(), config.fargateSpot(), config.activityInterval()), config.readinessTimeout(), events);
         AlbRouter.Settings routes = new AlbRouter.Settings(require(config.vpcId(), "BERTH_VPC_ID"),
                 require(config.listenerArns(), "BERTH_LISTENER_ARNS"), require(config.domain(), "BERTH_DOMAIN"), config.wakerArn(), config.dns());
         this.router = new AlbRouter(clients.elb(), routes.dns() == null ? null : clients.route53(), routes);
         this.alarms = new IdleAlarms(clients.cloudWatch(), config.metricNamespace(), config.reaperArn());
         this.taskEvents = new TaskEventLedger(clients.dynamoDb(), table);
-        CloudWatchActivitySource activity = new CloudWatchActivitySource(clients.cloudWatch(), router, config.metricNamespace(),
+        this.activity = new CloudWatchActivitySource(clients.cloudWatch(), router, config.metricNamespace(),
                 clock, Duration.ofHours(3));
         this.service = new PodService(store, builder, runtime, router, activity, new UrlScheme(config.domain(), 443), clock, Runnable::run);
         events.bind(service);
@@ -101,6 +102,11 @@ public final class AwsPlatform {
 
     public IdleAlarms alarms() {
         return alarms;
+    }
+
+    /** Where the pod service reads a pod's activity (the sweep's idle check): the sidecar's connections and the ALB's requests. */
+    public CloudWatchActivitySource activity() {
+        return activity;
     }
 
     public TaskEventLedger taskEvents() {

@@ -2,6 +2,7 @@ package dev.berth.functions;
 
 import dev.berth.InvalidSpecException;
 import dev.berth.functions.route.AlbRouter;
+import dev.berth.functions.run.EcsFargatePodRuntime;
 import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param loadBalancerDnsNames  DNS name of each ALB of the pool, in listener order
  * @param loadBalancerZoneIds   canonical hosted zone id of each ALB of the pool, in listener order
  * @param platformNamespace     CloudWatch namespace of the platform's own metrics ({@code PodCreateLatency})
+ * @param readinessTimeout      how long a pod's ports may take to accept connections once its task runs
+ * @param activityInterval      how often the activity sidecar publishes the pod's open connections
  */
 public record FunctionConfig(
         String table,
@@ -44,12 +47,16 @@ public record FunctionConfig(
         List<String> loadBalancerDnsNames,
         List<String> loadBalancerZoneIds,
         String platformNamespace,
-        Duration readinessTimeout) {
+        Duration readinessTimeout,
+        Duration activityInterval) {
 
     public static final String DEFAULT_METRIC_NAMESPACE = "Berth/Pods";
     public static final String DEFAULT_PLATFORM_NAMESPACE = "Berth/Platform";
     /** How long a pod's ports may take to accept connections after its task runs, unless BERTH_READINESS_TIMEOUT_SECONDS says. */
     public static final Duration DEFAULT_READINESS_TIMEOUT = Duration.ofMinutes(5);
+    /** How often the activity sidecar publishes, unless BERTH_ACTIVITY_INTERVAL_SECONDS says. */
+    public static final Duration DEFAULT_ACTIVITY_INTERVAL = EcsFargatePodRuntime.DEFAULT_ACTIVITY_INTERVAL;
+    private static final int MAX_ACTIVITY_INTERVAL_SECONDS = (int) EcsFargatePodRuntime.MAX_ACTIVITY_INTERVAL.toSeconds();
 
     public FunctionConfig {
         subnets = List.copyOf(subnets == null ? List.of() : subnets);
@@ -60,6 +67,14 @@ public record FunctionConfig(
         loadBalancerZoneIds = List.copyOf(loadBalancerZoneIds == null ? List.of() : loadBalancerZoneIds);
         platformNamespace = platformNamespace == null || platformNamespace.isBlank() ? DEFAULT_PLATFORM_NAMESPACE : platformNamespace;
         readinessTimeout = readinessTimeout == null ? DEFAULT_READINESS_TIMEOUT : readinessTimeout;
+        activityInterval = activityInterval == null ? DEFAULT_ACTIVITY_INTERVAL : activityInterval;
+        if (readinessTimeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("readinessTimeout is " + readinessTimeout + "; give at least one second");
+        }
+        if (activityInterval.toSeconds() < 1 || activityInterval.toSeconds() > MAX_ACTIVITY_INTERVAL_SECONDS) {
+            throw new IllegalArgumentException("activityInterval is " + activityInterval + "; give 1 to "
+                    + MAX_ACTIVITY_INTERVAL_SECONDS + " whole seconds");
+        }
     }
 
     /** Reads the {@code BERTH_*} variables; blank values count as absent. */
@@ -89,7 +104,9 @@ public record FunctionConfig(
                 list(env, "BERTH_LOAD_BALANCER_DNS_NAMES"),
                 list(env, "BERTH_LOAD_BALANCER_ZONE_IDS"),
                 value(env, "BERTH_PLATFORM_METRIC_NAMESPACE"),
-                seconds(env, "BERTH_READINESS_TIMEOUT_SECONDS"));
+                seconds(env, "BERTH_READINESS_TIMEOUT_SECONDS", 999_999, DEFAULT_READINESS_TIMEOUT, ""),
+                seconds(env, "BERTH_ACTIVITY_INTERVAL_SECONDS", MAX_ACTIVITY_INTERVAL_SECONDS, DEFAULT_ACTIVITY_INTERVAL,
+                        " (the idle alarm needs a sample at least twice in each 60 s period)"));
     }
 
     /**
@@ -139,14 +156,15 @@ public record FunctionConfig(
         return new AlbRouter.Dns(zone, targets);
     }
 
-    private static Duration seconds(Map<String, String> env, String name) {
+    /** A whole number of seconds from 1 to max, or null when unset. */
+    private static Duration seconds(Map<String, String> env, String name, int max, Duration fallback, String why) {
         String v = value(env, name);
         if (v == null) {
             return null;
         }
-        if (!v.matches("[0-9]{1,6}") || Integer.parseInt(v) == 0) {
+        if (!v.matches("[0-9]{1,6}") || Integer.parseInt(v) == 0 || Integer.parseInt(v) > max) {
             throw new InvalidSpecException(name, "Environment variable " + name + " is '" + v
-                    + "'; give a whole number of seconds from 1 to 999999, or leave it unset for " + DEFAULT_READINESS_TIMEOUT.toSeconds());
+                    + "'; give a whole number of seconds from 1 to " + max + why + ", or leave it unset for " + fallback.toSeconds());
         }
         return Duration.ofSeconds(Integer.parseInt(v));
     }

@@ -31,7 +31,26 @@ class FunctionConfigTest {
         for (String bad : new String[] {"0", "-5", "1m", "9999999"}) {
             assertThatThrownBy(() -> FunctionConfig.fromEnv(Map.of("BERTH_READINESS_TIMEOUT_SECONDS", bad)))
                     .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_READINESS_TIMEOUT_SECONDS"))
-                    .hasMessageContaining("'" + bad + "'").hasMessageContaining("whole number of seconds");
+                    .hasMessageContaining("'" + bad + "'").hasMessageContaining("whole number of seconds from 1 to 999999")
+                    .hasMessageContaining("leave it unset for 300");
+        }
+    }
+
+    @Test
+    void activityInterval_defaultsToThirtySeconds_andReadsSeconds() {
+        assertThat(FunctionConfig.fromEnv(Map.of()).activityInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_ACTIVITY_INTERVAL_SECONDS", " 2 ")).activityInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_ACTIVITY_INTERVAL_SECONDS", "30")).activityInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void activityInterval_whenNotOneToThirtySeconds_namesTheVariableAndValue() {
+        for (String bad : new String[] {"0", "-1", "2.5", "5s", "31", "3600"}) {
+            assertThatThrownBy(() -> FunctionConfig.fromEnv(Map.of("BERTH_ACTIVITY_INTERVAL_SECONDS", bad)))
+                    .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_ACTIVITY_INTERVAL_SECONDS"))
+                    .hasMessageContaining("BERTH_ACTIVITY_INTERVAL_SECONDS is '" + bad + "'")
+                    .hasMessageContaining("whole number of seconds from 1 to 30")
+                    .hasMessageContaining("leave it unset for 30");
         }
     }
 

@@ -82,6 +82,15 @@ public final class EcsFargatePodRuntime implements PodRuntime {
     static final String LOG_PREFIX = "pod";
     public static final String PORTS_VARIABLE = "BERTH_PORTS";
     public static final String POD_ID_VARIABLE = "BERTH_POD_ID";
+    /** The sidecar's publish period, in whole seconds. */
+    public static final String INTERVAL_VARIABLE = "BERTH_INTERVAL_SECONDS";
+    /** How often the sidecar publishes the pod's open connections when the settings do not say. */
+    public static final Duration DEFAULT_ACTIVITY_INTERVAL = Duration.ofSeconds(30);
+    /**
+     * The longest publish period: the idle alarm takes the maximum of each 60 s period and treats a period without
+     * data as idle, so the sidecar publishes at least twice a period, and one late publish never leaves a period empty.
+     */
+    public static final Duration MAX_ACTIVITY_INTERVAL = Duration.ofSeconds(30);
     static final int SIDECAR_MEMORY_MIB = 64;
 
     private final EcsClient ecs;
@@ -95,10 +104,12 @@ public final class EcsFargatePodRuntime implements PodRuntime {
      * @param sidecarImage        the activity sidecar's image, or {@code null} to run pods without it
      * @param gpuCapacityProvider the capacity provider of GPU instances, or {@code null} (GPU pods are refused)
      * @param fargateSpot         whether non-GPU pods run on FARGATE_SPOT
+     * @param activityInterval    how often the sidecar publishes (its {@value #INTERVAL_VARIABLE}): whole seconds, 1 s
+     *                            to {@link #MAX_ACTIVITY_INTERVAL}
      */
     public record Settings(String region, String cluster, List<String> subnets, String securityGroup,
                            String executionRoleArn, String taskRoleArn, String logGroup, String sidecarImage,
-                           String metricNamespace, String gpuCapacityProvider, boolean fargateSpot) {
+                           String metricNamespace, String gpuCapacityProvider, boolean fargateSpot, Duration activityInterval) {
         public Settings {
             Objects.requireNonNull(region, "region");
             Objects.requireNonNull(cluster, "cluster");
@@ -107,6 +118,20 @@ public final class EcsFargatePodRuntime implements PodRuntime {
             Objects.requireNonNull(executionRoleArn, "executionRoleArn");
             Objects.requireNonNull(logGroup, "logGroup");
             Objects.requireNonNull(metricNamespace, "metricNamespace");
+            Objects.requireNonNull(activityInterval, "activityInterval");
+            if (activityInterval.toSeconds() < 1 || activityInterval.compareTo(MAX_ACTIVITY_INTERVAL) > 0
+                    || activityInterval.toNanosPart() != 0) {
+                throw new IllegalArgumentException("activityInterval is " + activityInterval + "; give whole seconds from 1 to "
+                        + MAX_ACTIVITY_INTERVAL.toSeconds());
+            }
+        }
+
+        /** Settings with the sidecar publishing every {@link #DEFAULT_ACTIVITY_INTERVAL}. */
+        public Settings(String region, String cluster, List<String> subnets, String securityGroup, String executionRoleArn,
+                        String taskRoleArn, String logGroup, String sidecarImage, String metricNamespace, String gpuCapacityProvider,
+                        boolean fargateSpot) {
+            this(region, cluster, subnets, securityGroup, executionRoleArn, taskRoleArn, logGroup, sidecarImage, metricNamespace,
+                    gpuCapacityProvider, fargateSpot, DEFAULT_ACTIVITY_INTERVAL);
         }
     }
 
@@ -168,7 +193,8 @@ public final class EcsFargatePodRuntime implements PodRuntime {
         if (settings.sidecarImage() != null) {
             overrides.add(ContainerOverride.builder().name(SIDECAR_CONTAINER).environment(
                     pair(POD_ID_VARIABLE, pod.id().value()), pair(PORTS_VARIABLE, ports),
-                    pair("BERTH_METRIC_NAMESPACE", settings.metricNamespace())).build());
+                    pair("BERTH_METRIC_NAMESPACE", settings.metricNamespace()),
+                    pair(INTERVAL_VARIABLE, Long.toString(settings.activityInterval().toSeconds()))).build());
             overrides.add(ContainerOverride.builder().name(READY_CONTAINER).environment(
                     pair(PORTS_VARIABLE, ports), pair(READINESS_VARIABLE, Long.toString(readinessTimeout.toSeconds()))).build());
         } else {

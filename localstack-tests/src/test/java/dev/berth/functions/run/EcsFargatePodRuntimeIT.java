@@ -14,6 +14,7 @@ import dev.berth.pod.PodId;
 import dev.berth.pod.PodSpec;
 import dev.berth.run.PodRuntime;
 import dev.berth.run.RuntimeState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +28,12 @@ class EcsFargatePodRuntimeIT {
     private final AwsClients clients;
     private final String cluster;
     private final String logGroup;
+    private final Fixtures.Network network;
     private final EcsFargatePodRuntime runtime;
 
     EcsFargatePodRuntimeIT(Emulator aws) {
         clients = aws.clients();
-        Fixtures.Network network = Fixtures.network(aws);
+        network = Fixtures.network(aws);
         cluster = Fixtures.cluster(aws);
         logGroup = Fixtures.logGroup(aws);
         runtime = new EcsFargatePodRuntime(clients.ecs(), clients.logs(), new EcsFargatePodRuntime.Settings("us-east-1", cluster,
@@ -80,8 +82,41 @@ class EcsFargatePodRuntimeIT {
             assertThat(o.name()).isEqualTo("ready");
             assertThat(o.environment()).extracting(e -> e.name() + "=" + e.value()).containsExactly("BERTH_PORTS=8000,9000", "BERTH_READINESS_SECONDS=300");
         });
+        assertThat(task.overrides().containerOverrides()).anySatisfy(o -> {
+            assertThat(o.name()).isEqualTo("activity");
+            assertThat(o.environment()).extracting(e -> e.name() + "=" + e.value()).containsExactly("BERTH_POD_ID=" + first.id(),
+                    "BERTH_PORTS=8000,9000", "BERTH_METRIC_NAMESPACE=Berth/Pods", "BERTH_INTERVAL_SECONDS=30");
+        });
         assertThat(definition.containerDefinitions().get(0).logConfiguration().options()).containsEntry("awslogs-group", logGroup);
         assertThat(runtime.list()).extracting(PodRuntime.Owned::podId).contains(first.id(), second.id());
+    }
+
+    @Test
+    void start_withAnActivityInterval_passesItAsTheSidecarsInterval() {
+        EcsFargatePodRuntime every2s = new EcsFargatePodRuntime(clients.ecs(), clients.logs(), new EcsFargatePodRuntime.Settings("us-east-1",
+                cluster, network.subnets(), network.securityGroup(), "arn:aws:iam::123456789012:role/exec", "arn:aws:iam::123456789012:role/task",
+                logGroup, "123456789012.dkr.ecr.us-east-1.amazonaws.com/berth-activity:1", "Berth/Test", null, false, Duration.ofSeconds(2)),
+                new PodEvents.Relay());
+        Pod pod = pod(PodSpec.builder().entrypoint("sleep", "infinity").ports(8000).build());
+
+        Task task = task(every2s.start(pod, "repo:tag"));
+
+        assertThat(task.overrides().containerOverrides()).filteredOn(o -> o.name().equals("activity")).singleElement().satisfies(o ->
+                assertThat(o.environment()).extracting(e -> e.name() + "=" + e.value())
+                        .contains("BERTH_POD_ID=" + pod.id(), "BERTH_METRIC_NAMESPACE=Berth/Test", "BERTH_INTERVAL_SECONDS=2"));
+        assertThat(task.overrides().containerOverrides()).filteredOn(o -> !o.name().equals("activity"))
+                .allSatisfy(o -> assertThat(o.environment()).extracting(e -> e.name()).doesNotContain("BERTH_INTERVAL_SECONDS"));
+        every2s.stop(task.taskArn());
+    }
+
+    @Test
+    void settings_whenActivityIntervalOutOfRange_rejectsNamingIt() {
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofMillis(1500), Duration.ofSeconds(31))) {
+            assertThatThrownBy(() -> new EcsFargatePodRuntime.Settings("us-east-1", cluster, network.subnets(), network.securityGroup(),
+                    "arn:aws:iam::123456789012:role/exec", null, logGroup, null, "Berth/Pods", null, false, bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("activityInterval is " + bad).hasMessageContaining("whole seconds from 1 to 30");
+        }
     }
 
     @Test
