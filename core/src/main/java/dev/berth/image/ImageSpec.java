@@ -7,10 +7,14 @@ import dev.berth.InvalidSpecException;
 import dev.berth.internal.Checks;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +49,8 @@ public record ImageSpec(
 
     private static final Pattern IMAGE_REF = Pattern.compile(
             "[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?");
+    private static final Pattern FROM_LINE = Pattern.compile("(?i)^\\s*FROM\\s+(?:--\\S+\\s+)*(\\S+)(.*)$");
+    private static final Pattern STAGE_NAME = Pattern.compile("(?i)\\s+AS\\s+(\\S+)\\s*$");
     private static final Pattern PYTHON_VERSION = Pattern.compile("3\\.[0-9]{1,2}");
     private static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._\\-\\[\\],<>=!~*; \"'@:/+]*");
     private static final Pattern RELATIVE_PATH = Pattern.compile("(?!/)(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9._/\\-]+");
@@ -148,6 +154,33 @@ public record ImageSpec(
             return base;
         }
         return pythonVersion != null ? "python:" + pythonVersion + "-slim" : DEFAULT_BASE;
+    }
+
+    /**
+     * The images a build of this spec starts from: {@link #effectiveBase()}, or for a Dockerfile the images of its
+     * {@code FROM} lines — not earlier stages ({@code FROM build}), build-argument references ({@code $BASE}) or
+     * {@code scratch}.
+     */
+    public List<String> baseImages() {
+        if (dockerfile == null) {
+            return List.of(effectiveBase());
+        }
+        List<String> bases = new ArrayList<>();
+        Set<String> stages = new HashSet<>();
+        for (String line : dockerfile.split("\n")) {
+            Matcher from = FROM_LINE.matcher(line);
+            if (from.matches()) {
+                String image = from.group(1);
+                if (!stages.contains(image.toLowerCase(Locale.ROOT)) && !image.contains("$") && !image.equalsIgnoreCase("scratch")) {
+                    bases.add(image);
+                }
+                Matcher stage = STAGE_NAME.matcher(from.group(2));
+                if (stage.find()) {
+                    stages.add(stage.group(1).toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return List.copyOf(bases);
     }
 
     public Builder toBuilder() {

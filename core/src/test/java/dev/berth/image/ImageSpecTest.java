@@ -69,4 +69,18 @@ class ImageSpecTest {
         assertThatThrownBy(() -> ImageSpec.builder().base("debian:12").pythonVersion("3.12").build())
                 .isInstanceOf(InvalidSpecException.class).hasMessageContaining("set only one");
     }
+
+    @Test
+    void baseImages_withoutDockerfile_isTheEffectiveBase() {
+        assertThat(ImageSpec.builder().pythonVersion("3.12").build().baseImages()).containsExactly("python:3.12-slim");
+        assertThat(ImageSpec.builder().base("busybox:latest").build().baseImages()).containsExactly("busybox:latest");
+    }
+
+    @Test
+    void baseImages_ofADockerfile_skipStagesScratchAndVariables() {
+        ImageSpec spec = ImageSpec.builder().dockerfile("FROM busybox AS one\nFROM --platform=linux/amd64 ghcr.io/a/b:1\nfrom one\n"
+                + "FROM scratch\nFROM ${BASE}\n").build();
+
+        assertThat(spec.baseImages()).containsExactly("busybox", "ghcr.io/a/b:1");
+    }
 }

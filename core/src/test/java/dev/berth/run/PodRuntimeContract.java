@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link PodRuntime} must do. An adapter's test extends this class and supplies the runtime
- * and an image with a few programs (an HTTP server, a printer, a sleeper) through the hooks.
+ * What every {@link PodRuntime} must do. An adapter's test extends this class and supplies the runtime and an
+ * image through the hooks; the programs the tests run (an HTTP server, a printer, a sleeper) default to busybox's.
  */
 public abstract class PodRuntimeContract {
 
@@ -43,20 +43,35 @@ public abstract class PodRuntimeContract {
     /** An image the entrypoints below run in. */
     protected abstract String imageRef();
 
+    /*
+     * The programs below are POSIX sh and busybox httpd, which berth/busybox (the local base image) has; an adapter
+     * whose image lacks them overrides them. Each traps SIGTERM: a shell as PID 1 ignores signals it does not handle.
+     */
+
     /** An entrypoint serving HTTP (any path answers 200) on {@code port}, on all interfaces. */
-    protected abstract List<String> httpServer(int port);
+    protected List<String> httpServer(int port) {
+        return List.of("sh", "-c", "echo ok > /tmp/index.html; trap 'exit 0' TERM; httpd -f -p " + port + " -h /tmp & wait");
+    }
 
     /** An entrypoint that prints {@code line} to stdout, then exits with {@code exitCode}. */
-    protected abstract List<String> printAndExit(String line, int exitCode);
+    protected List<String> printAndExit(String line, int exitCode) {
+        return List.of("sh", "-c", "echo \"$1\"; exit $2", "sh", line, String.valueOf(exitCode));
+    }
 
     /** An entrypoint that prints {@code prefix} followed by a counter, one line every ~100 ms, forever. */
-    protected abstract List<String> printForever(String prefix);
+    protected List<String> printForever(String prefix) {
+        return List.of("sh", "-c", "trap 'exit 0' TERM; i=0; while :; do echo \"$1$i\"; i=$((i+1)); sleep 0.1; done", "sh", prefix);
+    }
 
     /** An entrypoint that sleeps {@code seconds}, then exits with {@code exitCode}. */
-    protected abstract List<String> sleepThenExit(int seconds, int exitCode);
+    protected List<String> sleepThenExit(int seconds, int exitCode) {
+        return List.of("sh", "-c", "sleep " + seconds + "; exit " + exitCode);
+    }
 
     /** An entrypoint that runs forever and listens on nothing. */
-    protected abstract List<String> sleepForever();
+    protected List<String> sleepForever() {
+        return List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait");
+    }
 
     /** How long to wait for events. */
     protected Duration timeout() {

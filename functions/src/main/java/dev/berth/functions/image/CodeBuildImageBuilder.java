@@ -20,10 +20,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,8 +79,6 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
     static final int MAX_LOG_CHARS = 32 * 1024;
     private static final int MAX_LOG_PAGES = 20;
     private static final Pattern STEP = Pattern.compile("^Step (\\d+/\\d+) ?: (.*)$");
-    private static final Pattern FROM = Pattern.compile("(?i)^\\s*FROM\\s+(?:--\\S+\\s+)*(\\S+)(.*)$");
-    private static final Pattern STAGE = Pattern.compile("(?i)\\s+AS\\s+(\\S+)\\s*$");
     private static final Set<String> UNREACHABLE_HOSTS = Set.of("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "host.docker.internal");
 
     private final CodeBuildApi codeBuild;
@@ -134,7 +130,7 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
     public void validate(ImageSpec spec) {
         Objects.requireNonNull(spec, "spec");
         String where = spec.dockerfile() != null ? "a FROM line of image.dockerfile" : "image.base";
-        for (String base : bases(spec)) {
+        for (String base : spec.baseImages()) {
             String host = registryHost(base);
             if (host != null && (UNREACHABLE_HOSTS.contains(host) || host.startsWith("127."))) {
                 throw new InvalidSpecException("image.base", "Base image '" + base + "' in " + where + " is on registry '"
@@ -143,29 +139,6 @@ public final class CodeBuildImageBuilder implements ImageBuilder {
                         + "or push yours to one");
             }
         }
-    }
-
-    /** The base images a spec's build starts from: its effective base, or its Dockerfile's FROM images. */
-    static List<String> bases(ImageSpec spec) {
-        if (spec.dockerfile() == null) {
-            return List.of(spec.effectiveBase());
-        }
-        List<String> bases = new ArrayList<>();
-        Set<String> stages = new HashSet<>();
-        for (String line : spec.dockerfile().split("\n")) {
-            Matcher m = FROM.matcher(line);
-            if (m.matches()) {
-                String image = m.group(1);
-                if (!stages.contains(image.toLowerCase(Locale.ROOT)) && !image.contains("$") && !image.equalsIgnoreCase("scratch")) {
-                    bases.add(image);
-                }
-                Matcher stage = STAGE.matcher(m.group(2));
-                if (stage.find()) {
-                    stages.add(stage.group(1).toLowerCase(Locale.ROOT));
-                }
-            }
-        }
-        return bases;
     }
 
     /** The registry host of an image reference ({@code localhost:5000/x} → {@code localhost}), or null for Docker Hub. */

@@ -56,12 +56,4 @@ class CodeBuildImageBuilderTest {
         assertThat(CodeBuildImageBuilder.registryHost("127.0.0.1:5000/x")).isEqualTo("127.0.0.1");
         assertThat(CodeBuildImageBuilder.registryHost("public.ecr.aws/docker/library/python:3.12")).isEqualTo("public.ecr.aws");
     }
-
-    @Test
-    void bases_ofADockerfile_skipStagesScratchAndVariables() {
-        ImageSpec spec = ImageSpec.builder().dockerfile("FROM busybox AS one\nFROM --platform=linux/amd64 ghcr.io/a/b:1\nFROM one\n"
-                + "FROM scratch\nFROM ${BASE}\n").build();
-
-        assertThat(CodeBuildImageBuilder.bases(spec)).containsExactly("busybox", "ghcr.io/a/b:1");
-    }
 }

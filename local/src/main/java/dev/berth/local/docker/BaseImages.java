@@ -131,7 +131,7 @@ public final class BaseImages {
         // image.base also for a Dockerfile's FROM: it is the spec's base either way, and clients point at one field.
         String field = "image.base";
         String where = spec.dockerfile() != null ? "a FROM line of image.dockerfile" : field;
-        for (String base : bases(spec)) {
+        for (String base : spec.baseImages()) {
             String normalized = normalize(base);
             String local = mapping.get(normalized);
             if (local != null) {
@@ -146,29 +146,6 @@ public final class BaseImages {
                         + " or map it in " + source);
             }
         }
-    }
-
-    /** The base images a spec's build starts from: its effective base, or its Dockerfile's FROM images. */
-    static List<String> bases(ImageSpec spec) {
-        if (spec.dockerfile() == null) {
-            return List.of(spec.effectiveBase());
-        }
-        List<String> bases = new ArrayList<>();
-        Set<String> stages = new HashSet<>();
-        for (String line : spec.dockerfile().split("\n")) {
-            Matcher m = FROM.matcher(line);
-            if (m.matches()) {
-                String image = m.group(3);
-                if (!stages.contains(image.toLowerCase()) && !image.contains("$") && !image.equalsIgnoreCase("scratch")) {
-                    bases.add(image);
-                }
-                Matcher stage = STAGE.matcher(m.group(4));
-                if (stage.find()) {
-                    stages.add(stage.group(1).toLowerCase());
-                }
-            }
-        }
-        return bases;
     }
 
     /** {@code busybox}, {@code docker.io/library/busybox:latest} → {@code busybox:latest}. */

@@ -50,32 +50,6 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         return DockerTestEngine.BUSYBOX;
     }
 
-    @Override
-    protected List<String> httpServer(int port) {
-        // A trap so SIGTERM ends PID 1 at once (PID 1 ignores signals it does not handle).
-        return List.of("sh", "-c", "echo ok > /tmp/index.html; trap 'exit 0' TERM; httpd -f -p " + port + " -h /tmp & wait");
-    }
-
-    @Override
-    protected List<String> printAndExit(String line, int exitCode) {
-        return List.of("sh", "-c", "echo \"$1\"; exit $2", "sh", line, String.valueOf(exitCode));
-    }
-
-    @Override
-    protected List<String> printForever(String prefix) {
-        return List.of("sh", "-c", "trap 'exit 0' TERM; i=0; while :; do echo \"$1$i\"; i=$((i+1)); sleep 0.1; done", "sh", prefix);
-    }
-
-    @Override
-    protected List<String> sleepThenExit(int seconds, int exitCode) {
-        return List.of("sh", "-c", "sleep " + seconds + "; exit " + exitCode);
-    }
-
-    @Override
-    protected List<String> sleepForever() {
-        return List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait");
-    }
-
     @Test
     void start_hardensTheContainer() {
         Pod pod = pod(spec(sleepForever()).cpu(0.5).memoryMiB(128).build());

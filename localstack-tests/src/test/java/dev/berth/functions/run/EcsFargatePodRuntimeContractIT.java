@@ -10,7 +10,6 @@ import dev.berth.pod.PodEvents;
 import dev.berth.run.PodRuntime;
 import dev.berth.run.PodRuntimeContract;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -61,30 +60,5 @@ class EcsFargatePodRuntimeContractIT extends PodRuntimeContract {
     @Override
     protected String imageRef() {
         return "berth/busybox:latest";
-    }
-
-    @Override
-    protected List<String> httpServer(int port) {
-        return List.of("sh", "-c", "echo ok > /tmp/index.html; trap 'exit 0' TERM; httpd -f -p " + port + " -h /tmp & wait");
-    }
-
-    @Override
-    protected List<String> printAndExit(String line, int exitCode) {
-        return List.of("sh", "-c", "echo \"$1\"; exit $2", "sh", line, String.valueOf(exitCode));
-    }
-
-    @Override
-    protected List<String> printForever(String prefix) {
-        return List.of("sh", "-c", "trap 'exit 0' TERM; i=0; while :; do echo \"$1$i\"; i=$((i+1)); sleep 0.1; done", "sh", prefix);
-    }
-
-    @Override
-    protected List<String> sleepThenExit(int seconds, int exitCode) {
-        return List.of("sh", "-c", "sleep " + seconds + "; exit " + exitCode);
-    }
-
-    @Override
-    protected List<String> sleepForever() {
-        return List.of("sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait");
     }
 }
