@@ -20,7 +20,7 @@ class IamLeastPrivilegeTest {
             "ecr:GetAuthorizationToken",
             "cloudwatch:PutMetricData", "cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms",
             "ecs:RegisterTaskDefinition", "ecs:ListTasks", "ecs:TagResource", "ecs:DescribeTaskDefinition",
-            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTags",
             // GPU container instances (CDK's AsgCapacityProvider wiring): the agent discovers its endpoint and polls
             "ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:StartTelemetrySession",
             "logs:CreateLogStream", "logs:PutLogEvents",
@@ -67,7 +67,7 @@ class IamLeastPrivilegeTest {
             "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
             "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DescribeTargetGroups",
             "elasticloadbalancing:CreateRule", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:DeleteRule",
-            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:AddTags",
+            "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTags", "elasticloadbalancing:AddTags",
             "route53:ChangeResourceRecordSets",
             "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:TagResource",
             "cloudwatch:GetMetricData");

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * Every five minutes, so that a lost event leaks nothing: reconciles records with ECS (tasks without records
  * are stopped, records whose task is gone or exited are closed, stops left half-done are finished), reaps idle
  * pods the alarms missed, and removes target groups, rules and alarms that no active pod or deployment owns.
+ * It looks only at this stack's resources: another Berth stack in the same account and region has its own records,
+ * so its target groups and alarms are never taken for orphans (see {@code AlbRouter#podsWithTargetGroups} and
+ * {@code IdleAlarms#armed}).
  */
 public final class SweepHandler implements RequestHandler<Map<String, Object>, Map<String, Integer>> {
     private static final Logger LOG = LoggerFactory.getLogger(SweepHandler.class);

@@ -89,7 +89,8 @@ final class FunctionPolicy {
         // Tag-on-create: CreateTargetGroup and CreateRule with tags also authorize AddTags on the new resource.
         add("ElbTagOnCreate", List.of("elasticloadbalancing:AddTags"), taggable,
                 Map.of("StringEquals", Map.of("elasticloadbalancing:CreateAction", List.of("CreateTargetGroup", "CreateRule"))));
-        add("ElbDescribe", List.of("elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups"), List.of("*"), null);
+        add("ElbDescribe", List.of("elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTags"), List.of("*"), null);
 
         add("CloudWatchIdleAlarms", List.of("cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource"),
                 List.of(arn("cloudwatch", "alarm", ControlPlane.ALARM_PREFIX + "*", ArnFormat.COLON_RESOURCE_NAME)), null);

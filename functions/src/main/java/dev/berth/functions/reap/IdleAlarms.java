@@ -96,10 +96,17 @@ public final class IdleAlarms {
         cloudWatch.deleteAlarms(r -> r.alarmNames(alarmName(podId)));
     }
 
-    /** Every pod that has an alarm. */
+    /**
+     * Every pod that has an alarm of this stack. Alarm names are unique per account and region, not per stack, so
+     * the name prefix alone would list another Berth stack's alarms too; the stack's own are those whose alarm
+     * actions are exactly the ones {@link #arm} sets: its reaper (none when there is no reaper). Every stack has its
+     * own reaper function, while the metric namespace is the same ({@code Berth/Pods}) unless configured.
+     */
     public List<PodId> armed() {
+        List<String> actions = reaperArn == null ? List.of() : List.of(reaperArn);
         List<PodId> pods = new ArrayList<>();
         cloudWatch.describeAlarmsPaginator(r -> r.alarmNamePrefix(PREFIX)).metricAlarms().stream()
+                .filter(alarm -> alarm.alarmActions().equals(actions))
                 .map(MetricAlarm::alarmName).map(IdleAlarms::podOf).flatMap(Optional::stream).forEach(pods::add);
         return pods;
     }

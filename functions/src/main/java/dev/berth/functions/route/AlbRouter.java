@@ -57,6 +57,15 @@ import software.amazon.awssdk.services.route53.model.RRType;
 public final class AlbRouter implements Router {
     private static final Logger LOG = LoggerFactory.getLogger(AlbRouter.class);
     static final String WAKER_TARGET_GROUP = "berth-waker";
+    /**
+     * The tag naming the stack a pod target group was made for (value: {@link Settings#owner()}); it tells the
+     * stack's unattached target groups from another stack's in a shared VPC.
+     */
+    public static final String OWNER_TAG = "berth:pool";
+    /** DescribeTags takes at most 20 resource ARNs per call. */
+    private static final int TAGS_PER_CALL = 20;
+    private static final java.util.regex.Pattern LISTENER_ARN =
+            java.util.regex.Pattern.compile("(arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*):listener/app/([^/]+)/([^/]+)/[^/]+");
     private static final int ATTEMPTS = 20;
 
     private final ElasticLoadBalancingV2Client elb;
@@ -77,11 +86,25 @@ public final class AlbRouter implements Router {
             if (listenerArns.isEmpty()) {
                 throw new IllegalArgumentException("listenerArns is empty");
             }
+            listenerArns.forEach(AlbRouter::loadBalancerArn);
             Objects.requireNonNull(domain, "domain");
             if (dns != null && dns.loadBalancers().size() != listenerArns.size()) {
                 throw new IllegalArgumentException("dns names " + dns.loadBalancers().size() + " load balancers but there are "
                         + listenerArns.size() + " listeners; give one load balancer per listener, in the same order");
             }
+        }
+
+        /** The load balancer of each listener, in the same order: the stack's own, the only ones its target groups may be attached to. */
+        public List<String> loadBalancerArns() {
+            return listenerArns.stream().map(AlbRouter::loadBalancerArn).toList();
+        }
+
+        /**
+         * The value of the {@value #OWNER_TAG} tag on the stack's target groups: the ARN of the pool's first load
+         * balancer, which exists once per stack (the wildcard record aliases it) and lives as long as the stack.
+         */
+        public String owner() {
+            return loadBalancerArn(listenerArns.get(0));
         }
 
         public Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener) {
@@ -161,13 +184,7 @@ public final class AlbRouter implements Router {
 
     @Override
     public void withdraw(PodId podId) {
-        String prefix = "berth-" + podId.value() + "-";
-        List<TargetGroup> groups = new ArrayList<>();
-        elb.describeTargetGroupsPaginator(r -> { }).targetGroups().forEach(tg -> {
-            if (tg.targetGroupName().startsWith(prefix)) {
-                groups.add(tg);
-            }
-        });
+        List<TargetGroup> groups = ownTargetGroups(podId);
         if (groups.isEmpty()) {
             return;
         }
@@ -208,10 +225,13 @@ public final class AlbRouter implements Router {
         }
     }
 
-    /** Pod ids that own a target group (for the sweep to find what no record explains). */
+    /**
+     * Pod ids that own one of this stack's target groups (for the sweep to find what no record explains); another
+     * stack's groups in the same account and region are not listed (see {@link #ownTargetGroups}).
+     */
     public Set<PodId> podsWithTargetGroups() {
         Set<PodId> pods = new HashSet<>();
-        elb.describeTargetGroupsPaginator(r -> { }).targetGroups().forEach(tg -> podOf(tg.targetGroupName()).ifPresent(pods::add));
+        ownTargetGroups(null).forEach(tg -> podOf(tg.targetGroupName()).ifPresent(pods::add));
         return pods;
     }
 
@@ -232,15 +252,78 @@ public final class AlbRouter implements Router {
 
     /** The target groups of a pod with their CloudWatch dimensions. */
     public List<TargetGroupMetric> targetGroupMetrics(PodId podId) {
-        String prefix = "berth-" + podId.value() + "-";
         List<TargetGroupMetric> metrics = new ArrayList<>();
-        elb.describeTargetGroupsPaginator(r -> { }).targetGroups().forEach(tg -> {
-            if (tg.targetGroupName().startsWith(prefix) && !tg.loadBalancerArns().isEmpty()) {
+        for (TargetGroup tg : ownTargetGroups(podId)) {
+            if (!tg.loadBalancerArns().isEmpty()) {
                 metrics.add(new TargetGroupMetric(tg.port(), dimension(tg.targetGroupArn(), "targetgroup/"),
                         dimension(tg.loadBalancerArns().get(0), "app/")));
             }
-        });
+        }
         return metrics;
+    }
+
+    /**
+     * The load balancer of an ALB listener: {@code arn:…:elasticloadbalancing:<region>:<account>:listener/app/<name>/<lb-id>/<listener-id>}
+     * becomes {@code arn:…:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<lb-id>}.
+     *
+     * @throws IllegalArgumentException if the ARN is not one of an Application Load Balancer's listener
+     */
+    public static String loadBalancerArn(String listenerArn) {
+        var m = listenerArn == null ? null : LISTENER_ARN.matcher(listenerArn);
+        if (m == null || !m.matches()) {
+            throw new IllegalArgumentException("listener ARN '" + listenerArn + "' is not one of an Application Load Balancer's listener;"
+                    + " give one like arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/berth/50dc6c495c0c9188/f2f7dc8efc522ab2"
+                    + " (BERTH_LISTENER_ARNS, set by the Berth CDK stack)");
+        }
+        return m.group(1) + ":loadbalancer/app/" + m.group(2) + "/" + m.group(3);
+    }
+
+    /**
+     * This stack's pod target groups ({@code berth-<pod>-<port>}), of one pod or of all when {@code podId} is
+     * {@code null}. Target group names are unique per account and region, not per stack, so a name says nothing of
+     * whose a group is. A group is the stack's when it is in the stack's VPC and either forwarded to by the stack's
+     * load balancers only, or forwarded to by none (just created, or its rules already deleted) and tagged
+     * {@value #OWNER_TAG} with {@link Settings#owner()}: the VPC may be imported and shared with another stack.
+     */
+    private List<TargetGroup> ownTargetGroups(PodId podId) {
+        Set<String> ours = Set.copyOf(settings.loadBalancerArns());
+        String prefix = podId == null ? null : "berth-" + podId.value() + "-";
+        List<TargetGroup> own = new ArrayList<>();
+        List<TargetGroup> unattached = new ArrayList<>();
+        elb.describeTargetGroupsPaginator(r -> { }).targetGroups().forEach(tg -> {
+            boolean named = prefix == null ? podOf(tg.targetGroupName()).isPresent() : tg.targetGroupName().startsWith(prefix);
+            if (!named || !settings.vpcId().equals(tg.vpcId())) {
+                return;
+            }
+            if (tg.loadBalancerArns().isEmpty()) {
+                unattached.add(tg);
+            } else if (ours.containsAll(tg.loadBalancerArns())) {
+                own.add(tg);
+            }
+        });
+        for (int from = 0; from < unattached.size(); from += TAGS_PER_CALL) {
+            List<TargetGroup> batch = unattached.subList(from, Math.min(unattached.size(), from + TAGS_PER_CALL));
+            Set<String> owned = owned(batch.stream().map(TargetGroup::targetGroupArn).toList());
+            batch.stream().filter(tg -> owned.contains(tg.targetGroupArn())).forEach(own::add);
+        }
+        return own;
+    }
+
+    /** Which of up to 20 target groups carry this stack's owner tag; a group deleted meanwhile is not owned. */
+    private Set<String> owned(List<String> targetGroupArns) {
+        Set<String> owned = new HashSet<>();
+        try {
+            elb.describeTags(r -> r.resourceArns(targetGroupArns)).tagDescriptions()
+                    .forEach(d -> d.tags().stream().filter(t -> OWNER_TAG.equals(t.key()) && settings.owner().equals(t.value()))
+                            .findFirst().ifPresent(t -> owned.add(d.resourceArn())));
+        } catch (TargetGroupNotFoundException e) {
+            if (targetGroupArns.size() == 1) {
+                return owned;
+            }
+            // One of them was deleted after it was listed: ask for each alone.
+            targetGroupArns.forEach(arn -> owned.addAll(owned(List.of(arn))));
+        }
+        return owned;
     }
 
     private static String dimension(String arn, String marker) {
@@ -274,7 +357,8 @@ public final class AlbRouter implements Router {
             arn = elb.createTargetGroup(r -> r.name(name).protocol(ProtocolEnum.HTTP).port(port).vpcId(settings.vpcId())
                     .targetType(TargetTypeEnum.IP)
                     .healthCheckPath("/").matcher(m -> m.httpCode("200-499"))
-                    .tags(tag("berth:managed", "true"), tag("berth:pod", podId.value()), tag("berth:label", label)))
+                    .tags(tag("berth:managed", "true"), tag("berth:pod", podId.value()), tag("berth:label", label),
+                            tag(OWNER_TAG, settings.owner())))
                     .targetGroups().get(0).targetGroupArn();
         } catch (DuplicateTargetGroupNameException e) {
             arn = elb.describeTargetGroups(r -> r.names(name)).targetGroups().get(0).targetGroupArn();

@@ -72,7 +72,8 @@ class CloudWatchIT {
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minusSeconds(60);
         cloudWatch.putMetricData(r -> r.namespace(namespace).metricData(d -> d.metricName(IdleAlarms.CONNECTIONS_METRIC)
                 .dimensions(x -> x.name("PodId").value(pod.value())).timestamp(minute).value(2.0)));
-        AlbRouter router = new AlbRouter(aws.clients().elb(), new AlbRouter.Settings("vpc-none", List.of("arn:none"), "pods.example.com", null));
+        AlbRouter router = new AlbRouter(aws.clients().elb(), new AlbRouter.Settings("vpc-none",
+                List.of("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/none/0000000000000000/0000000000000000"), "pods.example.com", null));
         CloudWatchActivitySource source = new CloudWatchActivitySource(cloudWatch, router, namespace, Clock.systemUTC(), Duration.ofHours(1));
 
         Activity activity = source.activity(pod);
