@@ -272,6 +272,40 @@ public final class AlbRouter implements Router {
         return pods;
     }
 
+    /**
+     * Points this stack's rules that still forward to the shared {@value #DEFAULT_WAKER_TARGET_GROUP} group (stopped
+     * deployments of a stack deployed before {@code BERTH_WAKER_TARGET_GROUP}) at the stack's own waker group: once the
+     * stack names its own group, the waker may no longer be invoked from the shared one. Only rules on the stack's own
+     * listeners are touched; the shared group itself is left (another stack may still use it).
+     *
+     * @return how many rules were moved
+     */
+    public int moveRulesOffSharedWakerGroup() {
+        if (settings.wakerArn() == null || DEFAULT_WAKER_TARGET_GROUP.equals(settings.wakerTargetGroup())) {
+            return 0;
+        }
+        String shared;
+        try {
+            shared = elb.describeTargetGroups(r -> r.names(DEFAULT_WAKER_TARGET_GROUP)).targetGroups().get(0).targetGroupArn();
+        } catch (TargetGroupNotFoundException e) {
+            return 0;
+        }
+        int moved = 0;
+        for (String listener : settings.listenerArns()) {
+            for (Rule rule : rules(listener)) {
+                if (shared.equals(forwardTarget(rule).orElse(null))) {
+                    String waker = wakerTargetGroup();
+                    elb.modifyRule(r -> r.ruleArn(rule.ruleArn()).actions(forwardTo(waker)));
+                    moved++;
+                }
+            }
+        }
+        if (moved > 0) {
+            LOG.info("{} rules moved from the shared waker target group {} to {}", moved, DEFAULT_WAKER_TARGET_GROUP, settings.wakerTargetGroup());
+        }
+        return moved;
+    }
+
     /** Labels that have host rules on the pool, with whether each forwards to the waker. */
     public Map<String, Boolean> labels() {
         Map<String, Boolean> labels = new java.util.TreeMap<>();

@@ -17,12 +17,24 @@ final class TestStack {
     }
 
     static AwsPlatform platform(Emulator aws, Fixtures.Network network, String domain) {
-        return platform(aws, network, domain, Map.of());
+        return platform(aws, env(aws, network, domain));
     }
 
     /** @param extra variables to set on top of (or instead of) the stack's own, such as the waker's */
     static AwsPlatform platform(Emulator aws, Fixtures.Network network, String domain, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(Map.ofEntries(
+        Map<String, String> env = env(aws, network, domain);
+        env.putAll(extra);
+        return platform(aws, env);
+    }
+
+    /** The platform of a stack's environment: a second call with the same one is the same stack after a redeploy. */
+    static AwsPlatform platform(Emulator aws, Map<String, String> env) {
+        return new AwsPlatform(FunctionConfig.fromEnv(env), aws.clients(), Clock.systemUTC());
+    }
+
+    /** A new stack's environment (its resources created on the emulator), modifiable. */
+    static Map<String, String> env(Emulator aws, Fixtures.Network network, String domain) {
+        return new HashMap<>(Map.ofEntries(
                 Map.entry("BERTH_TABLE", Fixtures.table(aws)),
                 Map.entry("BERTH_DOMAIN", domain),
                 Map.entry("BERTH_CLUSTER", Fixtures.cluster(aws)),
@@ -36,7 +48,5 @@ final class TestStack {
                 Map.entry("BERTH_CODEBUILD_PROJECT", Fixtures.codeBuildProject(aws)),
                 Map.entry("BERTH_CONTEXT_BUCKET", Fixtures.bucket(aws)),
                 Map.entry("BERTH_REAPER_ARN", "arn:aws:lambda:us-east-1:123456789012:function:" + Emulator.unique("berth-reaper"))));
-        env.putAll(extra);
-        return new AwsPlatform(FunctionConfig.fromEnv(env), aws.clients(), Clock.systemUTC());
     }
 }
