@@ -51,8 +51,9 @@ import software.amazon.awssdk.services.route53.model.RRType;
  * finds it); it stays while the rule forwards to the waker, which must be reachable too.
  *
  * <p>A deployment's rules survive its pod: when the pod is withdrawn and a waker function is configured,
- * the rules forward to the waker's Lambda target group, which starts the deployment on the next request
- * (publishing its new pod points them back at a target group of the pod). Thread-safe.
+ * the rules forward to the waker's Lambda target group ({@link Settings#wakerTargetGroup()}, one per stack), which
+ * starts the deployment on the next request (publishing its new pod points them back at a target group of the pod).
+ * Thread-safe.
  */
 public final class AlbRouter implements Router {
     private static final Logger LOG = LoggerFactory.getLogger(AlbRouter.class);
