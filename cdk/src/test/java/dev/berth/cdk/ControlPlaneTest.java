@@ -5,6 +5,7 @@ import static dev.berth.cdk.TestStacks.Variant.IMPORTED_GPU_CERT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.cdk.control.BerthFunction;
+import dev.berth.cdk.control.ControlPlane;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,10 +15,12 @@ import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
 class ControlPlaneTest {
+    /** The waker target group of the test stacks (stack name {@code Berth}). */
+    private static final String WAKER_OF_BERTH = "berth-waker-d9514e51";
     private static final List<String> CONTRACT_ENV = List.of("BERTH_TABLE", "BERTH_DOMAIN", "BERTH_CLUSTER", "BERTH_SUBNETS",
             "BERTH_TASK_SECURITY_GROUP", "BERTH_VPC_ID", "BERTH_LISTENER_ARNS", "BERTH_TASK_EXECUTION_ROLE_ARN",
             "BERTH_TASK_ROLE_ARN", "BERTH_LOG_GROUP", "BERTH_ECR_REPOSITORY", "BERTH_CODEBUILD_PROJECT",
-            "BERTH_CONTEXT_BUCKET", "BERTH_METRIC_NAMESPACE", "BERTH_REAPER_ARN", "BERTH_WAKER_ARN",
+            "BERTH_CONTEXT_BUCKET", "BERTH_METRIC_NAMESPACE", "BERTH_REAPER_ARN", "BERTH_WAKER_ARN", "BERTH_WAKER_TARGET_GROUP",
             "BERTH_SIDECAR_IMAGE", "BERTH_GPU_CAPACITY_PROVIDER", "BERTH_FARGATE_SPOT",
             // reconciled additions (docs/aws-contract.md): DNS records for ALBs 2..n, the platform metric namespace
             "BERTH_HOSTED_ZONE_ID", "BERTH_LOAD_BALANCER_DNS_NAMES", "BERTH_LOAD_BALANCER_ZONE_IDS", "BERTH_PLATFORM_METRIC_NAMESPACE");
@@ -167,12 +170,33 @@ class ControlPlaneTest {
     }
 
     @Test
-    void waker_mayBeInvokedByTheWakerTargetGroupOnly() {
-        // AlbRouter.WAKER_TARGET_GROUP in module functions: the Lambda target group it creates and registers the alias in
+    void waker_mayBeInvokedByTheStacksOwnWakerTargetGroupOnly() {
+        // The Lambda target group AlbRouter (module functions) creates under BERTH_WAKER_TARGET_GROUP and registers the alias in
         TestStacks.template(IMPORTED_GPU_CERT).hasResourceProperties("AWS::Lambda::Permission", Match.objectLike(Map.of(
                 "Principal", "elasticloadbalancing.amazonaws.com",
-                "SourceArn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"), ":elasticloadbalancing:eu-west-1:123456789012:targetgroup/berth-waker/*"))),
+                "SourceArn", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                        ":elasticloadbalancing:eu-west-1:123456789012:targetgroup/" + WAKER_OF_BERTH + "/*"))),
                 "FunctionName", Map.of("Ref", Match.stringLikeRegexp("ControlWakerLive.*")))));
+    }
+
+    @ParameterizedTest
+    @EnumSource(BerthFunction.class)
+    void function_namesTheSameWakerTargetGroupAsTheInvokePermission(BerthFunction f) {
+        TestStacks.template(DEFAULT).hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "FunctionName", "Berth-" + f.key(),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of("BERTH_WAKER_TARGET_GROUP", WAKER_OF_BERTH))))));
+    }
+
+    @Test
+    void wakerTargetGroupName_isStablePerStackName_andAValidTargetGroupName() {
+        // Pinned: a new name would leave a deployed stack's stopped deployments forwarding to a group the waker may no longer be invoked from.
+        assertThat(ControlPlane.wakerTargetGroupName("Berth")).isEqualTo(WAKER_OF_BERTH);
+        assertThat(ControlPlane.wakerTargetGroupName("Berth-staging")).isEqualTo("berth-waker-72ed69bd")
+                .isNotEqualTo(ControlPlane.wakerTargetGroupName("Berth-production"));
+        // ELB's rule for target group names, which FunctionConfig checks on BERTH_WAKER_TARGET_GROUP too.
+        assertThat(ControlPlane.wakerTargetGroupName("x".repeat(50))).hasSizeLessThanOrEqualTo(32)
+                .matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?").doesNotStartWith("internal-")
+                .startsWith(ControlPlane.TARGET_GROUP_PREFIX);
     }
 
     @Test

@@ -132,6 +132,8 @@ class IamLeastPrivilegeTest {
         assertThat(bySid.get("ElbCreateTargetGroups").resources().toString()).contains("targetgroup/berth-*");
         assertThat(bySid.get("ElbCreateTargetGroups").condition().toString()).contains("aws:RequestTag/berth:managed=true");
         assertThat(bySid.get("ElbManageTargetGroups").resources().toString()).contains("targetgroup/berth-*");
+        // The waker's group (BERTH_WAKER_TARGET_GROUP, berth-waker-<hash>) is one of these: CreateTargetGroup and RegisterTargets on it.
+        assertThat(dev.berth.cdk.control.ControlPlane.wakerTargetGroupName("Berth")).startsWith("berth-");
         assertThat(bySid.get("ElbCreateRules").resources().toString()).contains("IngressAlb0Https", "IngressAlb2Https", "listener-rule/");
         assertThat(bySid.get("ElbManageRules").resources()).hasSize(3)
                 .allSatisfy(r -> assertThat(r.toString()).contains("listener-rule/", "LoadBalancerFullName"));

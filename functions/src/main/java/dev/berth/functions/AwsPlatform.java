@@ -55,7 +55,8 @@ public final class AwsPlatform {
                 require(config.logGroup(), "BERTH_LOG_GROUP"), config.sidecarImage(), config.metricNamespace(),
                 config.gpuCapacityProvider(), config.fargateSpot(), config.activityInterval()), config.readinessTimeout(), events);
         AlbRouter.Settings routes = new AlbRouter.Settings(require(config.vpcId(), "BERTH_VPC_ID"),
-                require(config.listenerArns(), "BERTH_LISTENER_ARNS"), require(config.domain(), "BERTH_DOMAIN"), config.wakerArn(), config.dns());
+                require(config.listenerArns(), "BERTH_LISTENER_ARNS"), require(config.domain(), "BERTH_DOMAIN"), config.wakerArn(), 100, config.dns(),
+                config.wakerTargetGroup());
         this.router = new AlbRouter(clients.elb(), routes.dns() == null ? null : clients.route53(), routes);
         this.alarms = new IdleAlarms(clients.cloudWatch(), config.metricNamespace(), config.reaperArn());
         this.taskEvents = new TaskEventLedger(clients.dynamoDb(), table);

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param platformNamespace     CloudWatch namespace of the platform's own metrics ({@code PodCreateLatency})
  * @param readinessTimeout      how long a pod's ports may take to accept connections once its task runs
  * @param activityInterval      how often the activity sidecar publishes the pod's open connections
+ * @param wakerTargetGroup      name of the stack's own Lambda target group holding the waker (the CDK stack sets one per
+ *                              stack; {@value AlbRouter#DEFAULT_WAKER_TARGET_GROUP} when unset)
  */
 public record FunctionConfig(
         String table,
@@ -40,6 +42,7 @@ public record FunctionConfig(
         String metricNamespace,
         String reaperArn,
         String wakerArn,
+        String wakerTargetGroup,
         String sidecarImage,
         String gpuCapacityProvider,
         boolean fargateSpot,
@@ -68,6 +71,13 @@ public record FunctionConfig(
         platformNamespace = platformNamespace == null || platformNamespace.isBlank() ? DEFAULT_PLATFORM_NAMESPACE : platformNamespace;
         readinessTimeout = readinessTimeout == null ? DEFAULT_READINESS_TIMEOUT : readinessTimeout;
         activityInterval = activityInterval == null ? DEFAULT_ACTIVITY_INTERVAL : activityInterval;
+        wakerTargetGroup = wakerTargetGroup == null || wakerTargetGroup.isBlank() ? AlbRouter.DEFAULT_WAKER_TARGET_GROUP : wakerTargetGroup;
+        String problem = AlbRouter.wakerTargetGroupNameProblem(wakerTargetGroup);
+        if (problem != null) {
+            throw new InvalidSpecException("BERTH_WAKER_TARGET_GROUP", "Environment variable BERTH_WAKER_TARGET_GROUP is '" + wakerTargetGroup
+                    + "', which " + problem + " (the Berth CDK stack sets berth-waker-<hash of the stack name>), or leave it unset for "
+                    + AlbRouter.DEFAULT_WAKER_TARGET_GROUP);
+        }
         if (readinessTimeout.toSeconds() < 1) {
             throw new IllegalArgumentException("readinessTimeout is " + readinessTimeout + "; give at least one second");
         }
@@ -97,6 +107,7 @@ public record FunctionConfig(
                 value(env, "BERTH_METRIC_NAMESPACE"),
                 value(env, "BERTH_REAPER_ARN"),
                 value(env, "BERTH_WAKER_ARN"),
+                value(env, "BERTH_WAKER_TARGET_GROUP"),
                 value(env, "BERTH_SIDECAR_IMAGE"),
                 value(env, "BERTH_GPU_CAPACITY_PROVIDER"),
                 "true".equalsIgnoreCase(value(env, "BERTH_FARGATE_SPOT")),

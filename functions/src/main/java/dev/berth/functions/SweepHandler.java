@@ -69,6 +69,7 @@ public final class SweepHandler implements RequestHandler<Map<String, Object>, M
             }
         }
         done.put("rulesDeleted", rules);
+        done.put("wakerRulesMoved", p.router().moveRulesOffSharedWakerGroup());
         LOG.info("sweep {}", done);
         return done;
     }

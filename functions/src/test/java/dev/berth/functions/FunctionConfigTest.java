@@ -55,6 +55,37 @@ class FunctionConfigTest {
     }
 
     @Test
+    void wakerTargetGroup_defaultsToBerthWaker_andReadsTheStacksName() {
+        assertThat(FunctionConfig.fromEnv(Map.of()).wakerTargetGroup()).isEqualTo("berth-waker");
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_WAKER_TARGET_GROUP", " ")).wakerTargetGroup()).isEqualTo("berth-waker");
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_WAKER_TARGET_GROUP", " berth-waker-1a2b3c4d ")).wakerTargetGroup())
+                .isEqualTo("berth-waker-1a2b3c4d");
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_WAKER_TARGET_GROUP", "a")).wakerTargetGroup()).isEqualTo("a");
+        assertThat(FunctionConfig.fromEnv(Map.of("BERTH_WAKER_TARGET_GROUP", "W".repeat(32))).wakerTargetGroup()).hasSize(32);
+    }
+
+    @Test
+    void wakerTargetGroup_whenNotATargetGroupName_namesTheVariableValueAndFix() {
+        for (String bad : new String[] {"-berth-waker", "berth-waker-", "berth_waker", "berth.waker", "w".repeat(33), "berth waker"}) {
+            assertThatThrownBy(() -> FunctionConfig.fromEnv(Map.of("BERTH_WAKER_TARGET_GROUP", bad)))
+                    .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_WAKER_TARGET_GROUP"))
+                    .hasMessageContaining("BERTH_WAKER_TARGET_GROUP is '" + bad + "'")
+                    .hasMessageContaining("give 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen")
+                    .hasMessageContaining("leave it unset for berth-waker");
+        }
+    }
+
+    @Test
+    void wakerTargetGroup_whenReservedOrShapedLikeAPodsGroup_namesTheVariableValueAndFix() {
+        assertThatThrownBy(() -> FunctionConfig.fromEnv(Map.of("BERTH_WAKER_TARGET_GROUP", "internal-waker")))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_WAKER_TARGET_GROUP"))
+                .hasMessageContaining("'internal-waker'").hasMessageContaining("starts with 'internal-', which ELB reserves");
+        assertThatThrownBy(() -> FunctionConfig.fromEnv(Map.of("BERTH_WAKER_TARGET_GROUP", "berth-pabcdefghijk-waker")))
+                .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_WAKER_TARGET_GROUP"))
+                .hasMessageContaining("'berth-pabcdefghijk-waker'").hasMessageContaining("form of a pod's target group");
+    }
+
+    @Test
     void require_whenMissing_namesTheVariable() {
         assertThatThrownBy(() -> FunctionConfig.require(FunctionConfig.fromEnv(Map.of()).table(), "BERTH_TABLE"))
                 .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.field()).isEqualTo("BERTH_TABLE"))

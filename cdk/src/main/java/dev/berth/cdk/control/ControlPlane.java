@@ -71,8 +71,8 @@ public final class ControlPlane extends Construct {
     public static final String MANAGED_TAG = "berth:managed";
     /** Namespace of the platform's own metrics the functions emit in EMF ({@code PodCreateLatency}). */
     public static final String PLATFORM_NAMESPACE = "Berth/Platform";
-    /** Name of the waker's Lambda target group, which the functions create (under {@link #TARGET_GROUP_PREFIX}). */
-    public static final String WAKER_TARGET_GROUP = "berth-waker";
+    /** Prefix of the waker's Lambda target group, which the functions create (under {@link #TARGET_GROUP_PREFIX}). */
+    public static final String WAKER_TARGET_GROUP_PREFIX = TARGET_GROUP_PREFIX + "waker-";
 
     private final Table table;
     private final Role functionRole;
@@ -85,6 +85,7 @@ public final class ControlPlane extends Construct {
     private final Rule buildEvents;
     private final Rule taskEvents;
     private final Rule sweepSchedule;
+    private final String wakerTargetGroup;
 
     public ControlPlane(Construct scope, String id, ControlPlaneProps props) {
         super(scope, id);
@@ -94,6 +95,8 @@ public final class ControlPlane extends Construct {
             throw new IllegalArgumentException("stack name '" + stackName + "' is " + stackName.length()
                     + " characters; function names <stackName>-<function> need it at most 50 long; pass -c stackName=<shorter>");
         }
+
+        this.wakerTargetGroup = wakerTargetGroupName(stackName);
 
         this.table = new Table(this, "Table", TableProps.builder()
                 .partitionKey(Attribute.builder().name("pk").type(AttributeType.STRING).build())
@@ -208,9 +211,24 @@ public final class ControlPlane extends Construct {
                 .principal(new ServicePrincipal("elasticloadbalancing.amazonaws.com"))
                 .sourceAccount(stack.getAccount())
                 .sourceArn(stack.formatArn(ArnComponents.builder()
-                        .service("elasticloadbalancing").resource("targetgroup").resourceName(WAKER_TARGET_GROUP + "/*")
+                        .service("elasticloadbalancing").resource("targetgroup").resourceName(wakerTargetGroup + "/*")
                         .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build()))
                 .build());
+    }
+
+    /**
+     * The name of a stack's waker target group, {@code berth-waker-<8 hex>} (20 characters): target group names are
+     * unique per account and region, so each stack needs its own, and stack names are unique there too. A hash rather
+     * than the stack name itself, which may be 50 characters long (ELB allows 32). Only the stack name goes in, not
+     * the account or region, so the name is the same whether the stack is environment-agnostic or not.
+     */
+    public static String wakerTargetGroupName(String stackName) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(stackName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return WAKER_TARGET_GROUP_PREFIX + java.util.HexFormat.of().formatHex(digest, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private Queue deadLetterQueue(String id) {
@@ -262,6 +280,7 @@ public final class ControlPlane extends Construct {
         env.put("BERTH_METRIC_NAMESPACE", props.metricNamespace());
         env.put("BERTH_REAPER_ARN", aliasArn(stack, BerthFunction.REAPER));
         env.put("BERTH_WAKER_ARN", aliasArn(stack, BerthFunction.WAKER));
+        env.put("BERTH_WAKER_TARGET_GROUP", wakerTargetGroup);
         env.put("BERTH_SIDECAR_IMAGE", props.sidecarImageUri());
         env.put("BERTH_GPU_CAPACITY_PROVIDER", props.gpuCapacityProvider() == null ? "" : props.gpuCapacityProvider());
         env.put("BERTH_FARGATE_SPOT", Boolean.toString(props.fargateSpot()));
@@ -277,6 +296,11 @@ public final class ControlPlane extends Construct {
         env.put("BERTH_LOAD_BALANCER_ZONE_IDS", String.join(",", zoneIds));
         env.put("BERTH_PLATFORM_METRIC_NAMESPACE", PLATFORM_NAMESPACE);
         return env;
+    }
+
+    /** The name of this stack's waker target group ({@link #wakerTargetGroupName}), which the functions create. */
+    public String wakerTargetGroup() {
+        return wakerTargetGroup;
     }
 
     public Table table() {

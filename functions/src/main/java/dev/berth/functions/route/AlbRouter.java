@@ -51,12 +51,20 @@ import software.amazon.awssdk.services.route53.model.RRType;
  * finds it); it stays while the rule forwards to the waker, which must be reachable too.
  *
  * <p>A deployment's rules survive its pod: when the pod is withdrawn and a waker function is configured,
- * the rules forward to the waker's Lambda target group, which starts the deployment on the next request
- * (publishing its new pod points them back at a target group of the pod). Thread-safe.
+ * the rules forward to the waker's Lambda target group ({@link Settings#wakerTargetGroup()}, one per stack), which
+ * starts the deployment on the next request (publishing its new pod points them back at a target group of the pod).
+ * Thread-safe.
  */
 public final class AlbRouter implements Router {
     private static final Logger LOG = LoggerFactory.getLogger(AlbRouter.class);
-    static final String WAKER_TARGET_GROUP = "berth-waker";
+    /**
+     * The waker's Lambda target group when {@code BERTH_WAKER_TARGET_GROUP} is unset: the name of stacks deployed before
+     * it existed. The CDK stack sets a name of its own per stack ({@code berth-waker-<hash of the stack name>}), since
+     * target group names are unique per account and region and two stacks must not share a waker.
+     */
+    public static final String DEFAULT_WAKER_TARGET_GROUP = "berth-waker";
+    private static final java.util.regex.Pattern TARGET_GROUP_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?");
     /**
      * The tag naming the stack a pod target group was made for (value: {@link Settings#owner()}); it tells the
      * stack's unattached target groups from another stack's in a shared VPC.
@@ -78,8 +86,11 @@ public final class AlbRouter implements Router {
      * @param wakerArn            the waker function, or {@code null} to delete a deployment's rules with its pod
      * @param maxRulesPerListener 100 by default (ELB's limit of target groups per ALB and default rules per listener)
      * @param dns                 where records for labels on ALBs 2..n go, or {@code null} (then a pool of one ALB)
+     * @param wakerTargetGroup    name of the stack's own Lambda target group holding the waker; {@code null} for
+     *                            {@value #DEFAULT_WAKER_TARGET_GROUP}
      */
-    public record Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener, Dns dns) {
+    public record Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener, Dns dns,
+            String wakerTargetGroup) {
         public Settings {
             Objects.requireNonNull(vpcId, "vpcId");
             listenerArns = List.copyOf(listenerArns);
@@ -92,6 +103,15 @@ public final class AlbRouter implements Router {
                 throw new IllegalArgumentException("dns names " + dns.loadBalancers().size() + " load balancers but there are "
                         + listenerArns.size() + " listeners; give one load balancer per listener, in the same order");
             }
+            wakerTargetGroup = wakerTargetGroup == null ? DEFAULT_WAKER_TARGET_GROUP : wakerTargetGroup;
+            String problem = wakerTargetGroupNameProblem(wakerTargetGroup);
+            if (problem != null) {
+                throw new IllegalArgumentException("wakerTargetGroup '" + wakerTargetGroup + "' " + problem);
+            }
+        }
+
+        public Settings(String vpcId, List<String> listenerArns, String domain, String wakerArn, int maxRulesPerListener, Dns dns) {
+            this(vpcId, listenerArns, domain, wakerArn, maxRulesPerListener, dns, null);
         }
 
         /** The load balancer of each listener, in the same order: the stack's own, the only ones its target groups may be attached to. */
@@ -157,6 +177,24 @@ public final class AlbRouter implements Router {
             Objects.requireNonNull(route53, "route53 (settings name a hosted zone)");
         }
         this.route53 = route53;
+    }
+
+    /**
+     * Why a name cannot be the waker's target group, or {@code null} if it can: ELB allows 1 to 32 alphanumerics and
+     * hyphens, not starting or ending with a hyphen nor starting with {@code internal-}; and a name of the pod form
+     * {@code berth-<podId>-…} would make the router take the waker's group for a pod's (and the sweep delete it).
+     */
+    public static String wakerTargetGroupNameProblem(String name) {
+        if (name == null || !TARGET_GROUP_NAME.matcher(name).matches()) {
+            return "is not a target group name; give 1 to 32 letters, digits and hyphens, not starting or ending with a hyphen";
+        }
+        if (name.toLowerCase(java.util.Locale.ROOT).startsWith("internal-")) {
+            return "starts with 'internal-', which ELB reserves; give another name";
+        }
+        if (podOf(name).isPresent()) {
+            return "has the form of a pod's target group (berth-<podId>-<port>); give another name, such as berth-waker-<stack>";
+        }
+        return null;
     }
 
     public static String targetGroupName(PodId pod, int port) {
@@ -233,6 +271,40 @@ public final class AlbRouter implements Router {
         Set<PodId> pods = new HashSet<>();
         ownTargetGroups(null).forEach(tg -> podOf(tg.targetGroupName()).ifPresent(pods::add));
         return pods;
+    }
+
+    /**
+     * Points this stack's rules that still forward to the shared {@value #DEFAULT_WAKER_TARGET_GROUP} group (stopped
+     * deployments of a stack deployed before {@code BERTH_WAKER_TARGET_GROUP}) at the stack's own waker group: once the
+     * stack names its own group, the waker may no longer be invoked from the shared one. Only rules on the stack's own
+     * listeners are touched; the shared group itself is left (another stack may still use it).
+     *
+     * @return how many rules were moved
+     */
+    public int moveRulesOffSharedWakerGroup() {
+        if (settings.wakerArn() == null || DEFAULT_WAKER_TARGET_GROUP.equals(settings.wakerTargetGroup())) {
+            return 0;
+        }
+        String shared;
+        try {
+            shared = elb.describeTargetGroups(r -> r.names(DEFAULT_WAKER_TARGET_GROUP)).targetGroups().get(0).targetGroupArn();
+        } catch (TargetGroupNotFoundException e) {
+            return 0;
+        }
+        int moved = 0;
+        for (String listener : settings.listenerArns()) {
+            for (Rule rule : rules(listener)) {
+                if (shared.equals(forwardTarget(rule).orElse(null))) {
+                    String waker = wakerTargetGroup();
+                    elb.modifyRule(r -> r.ruleArn(rule.ruleArn()).actions(forwardTo(waker)));
+                    moved++;
+                }
+            }
+        }
+        if (moved > 0) {
+            LOG.info("{} rules moved from the shared waker target group {} to {}", moved, DEFAULT_WAKER_TARGET_GROUP, settings.wakerTargetGroup());
+        }
+        return moved;
     }
 
     /** Labels that have host rules on the pool, with whether each forwards to the waker. */
@@ -434,10 +506,10 @@ public final class AlbRouter implements Router {
         String arn = wakerTargetGroup;
         if (arn == null) {
             try {
-                arn = elb.createTargetGroup(r -> r.name(WAKER_TARGET_GROUP).targetType(TargetTypeEnum.LAMBDA)
+                arn = elb.createTargetGroup(r -> r.name(settings.wakerTargetGroup()).targetType(TargetTypeEnum.LAMBDA)
                         .tags(tag("berth:managed", "true"))).targetGroups().get(0).targetGroupArn();
             } catch (DuplicateTargetGroupNameException e) {
-                arn = elb.describeTargetGroups(r -> r.names(WAKER_TARGET_GROUP)).targetGroups().get(0).targetGroupArn();
+                arn = elb.describeTargetGroups(r -> r.names(settings.wakerTargetGroup())).targetGroups().get(0).targetGroupArn();
             }
             String tg = arn;
             elb.registerTargets(r -> r.targetGroupArn(tg).targets(t -> t.id(settings.wakerArn())));

@@ -47,4 +47,18 @@ class AlbRouterSettingsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'arn:none'");
     }
+
+    @Test
+    void settings_wakerTargetGroup_defaultsToBerthWaker() {
+        assertThat(new AlbRouter.Settings("vpc-1", List.of(LISTENER_1), "pods.example.com", null).wakerTargetGroup()).isEqualTo("berth-waker");
+        assertThat(new AlbRouter.Settings("vpc-1", List.of(LISTENER_1), "pods.example.com", null, 100, null, "berth-waker-1a2b3c4d")
+                .wakerTargetGroup()).isEqualTo("berth-waker-1a2b3c4d");
+    }
+
+    @Test
+    void settings_whenWakerTargetGroupIsNoTargetGroupName_rejectsNamingTheValue() {
+        assertThatThrownBy(() -> new AlbRouter.Settings("vpc-1", List.of(LISTENER_1), "pods.example.com", null, 100, null, "berth_waker"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wakerTargetGroup 'berth_waker'").hasMessageContaining("1 to 32 letters, digits and hyphens");
+    }
 }

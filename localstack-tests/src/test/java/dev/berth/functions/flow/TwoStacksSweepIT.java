@@ -6,7 +6,6 @@ import dev.berth.emulator.Emulator;
 import dev.berth.emulator.EmulatorExtension;
 import dev.berth.emulator.Fixtures;
 import dev.berth.functions.AwsPlatform;
-import dev.berth.functions.FunctionConfig;
 import dev.berth.functions.SweepHandler;
 import dev.berth.functions.internal.AwsClients;
 import dev.berth.functions.route.AlbRouter;
@@ -16,7 +15,6 @@ import dev.berth.pod.PodSpec;
 import dev.berth.pod.PodStatus;
 import dev.berth.route.Route;
 import dev.berth.run.Endpoint;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,37 +36,16 @@ class TwoStacksSweepIT {
     private static final String DOMAIN_B = "pods.staging.example.com";
     private static final Map<String, Object> SCHEDULED = Map.of("source", "aws.events", "detail-type", "Scheduled Event");
 
-    private final Emulator aws;
     private final AwsClients clients;
     private final Fixtures.Network networkB;
     private final AwsPlatform a;
     private final AwsPlatform b;
 
     TwoStacksSweepIT(Emulator aws) {
-        this.aws = aws;
         this.clients = aws.clients();
         this.networkB = Fixtures.network(aws);
-        this.a = platform(Fixtures.network(aws), DOMAIN_A);
-        this.b = platform(networkB, DOMAIN_B);
-    }
-
-    /** One stack as the CDK wires it: its own VPC, ALB listener, table, cluster and reaper function. */
-    private AwsPlatform platform(Fixtures.Network network, String domain) {
-        Map<String, String> env = Map.ofEntries(
-                Map.entry("BERTH_TABLE", Fixtures.table(aws)),
-                Map.entry("BERTH_DOMAIN", domain),
-                Map.entry("BERTH_CLUSTER", Fixtures.cluster(aws)),
-                Map.entry("BERTH_SUBNETS", String.join(",", network.subnets())),
-                Map.entry("BERTH_TASK_SECURITY_GROUP", network.securityGroup()),
-                Map.entry("BERTH_VPC_ID", network.vpcId()),
-                Map.entry("BERTH_LISTENER_ARNS", String.join(",", Fixtures.listeners(aws, network, 1))),
-                Map.entry("BERTH_TASK_EXECUTION_ROLE_ARN", "arn:aws:iam::123456789012:role/berth-exec"),
-                Map.entry("BERTH_LOG_GROUP", Fixtures.logGroup(aws)),
-                Map.entry("BERTH_ECR_REPOSITORY", Fixtures.repository(aws)),
-                Map.entry("BERTH_CODEBUILD_PROJECT", Fixtures.codeBuildProject(aws)),
-                Map.entry("BERTH_CONTEXT_BUCKET", Fixtures.bucket(aws)),
-                Map.entry("BERTH_REAPER_ARN", "arn:aws:lambda:us-east-1:123456789012:function:" + Emulator.unique("berth-reaper")));
-        return new AwsPlatform(FunctionConfig.fromEnv(env), clients, Clock.systemUTC());
+        this.a = TestStack.platform(aws, Fixtures.network(aws), DOMAIN_A);
+        this.b = TestStack.platform(aws, networkB, DOMAIN_B);
     }
 
     private static Pod pod() {

@@ -116,7 +116,7 @@ class AlbRouterIT {
 
         router.withdraw(pod);
 
-        String waker = targetGroup(AlbRouter.WAKER_TARGET_GROUP).targetGroupArn();
+        String waker = targetGroup(AlbRouter.DEFAULT_WAKER_TARGET_GROUP).targetGroupArn();
         assertThat(hostRules(listeners.get(0))).singleElement()
                 .satisfies(rule -> assertThat(rule.actions().get(0).targetGroupArn()).isEqualTo(waker));
         assertThat(router.labels()).containsEntry("app", true);
