@@ -7,6 +7,10 @@ import dev.berth.emulator.DataPlaneStack;
 import dev.berth.emulator.Emulator;
 import dev.berth.emulator.EmulatorExtension;
 import dev.berth.emulator.ServedAlb;
+import dev.berth.functions.ReaperHandler;
+import dev.berth.functions.reap.IdleAlarms;
+import dev.berth.functions.route.AlbRouter;
+import dev.berth.pod.PodId;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -61,8 +65,36 @@ class DataPlaneFlowIT {
         JsonNode gone = awaitPod(id, pod -> pod.path("status").asText().equals("STOPPED"));
         assertThat(gone.path("stopReason").asText()).isEqualTo("USER");
         assertThat(stack.alb().get(host).status()).isEqualTo(404);
-        String task = stack.platform().store().find(dev.berth.pod.PodId.of(id)).orElseThrow().runtimeRef();
+        String task = stack.platform().store().find(PodId.of(id)).orElseThrow().runtimeRef();
         assertThat(stack.awaitTaskStatus(task, "STOPPED")).isEqualTo("STOPPED");
+    }
+
+    @Test
+    void idleAlarm_reapsTheRunningPod_itsTaskStopsAndItsRouteTargetGroupAndAlarmGo() throws Exception {
+        JsonNode created = call("POST", "/v1/pods", """
+                {"image": {"base": "busybox:latest", "commands": ["mkdir -p /www && echo idle-soon > /www/index.html"]},
+                 "entrypoint": ["httpd", "-f", "-p", "8080", "-h", "/www"], "ports": [8080], "keepWarmSeconds": 0}""", 202);
+        PodId id = PodId.of(created.path("id").asText());
+        assertThat(awaitPod(id.value(), pod -> !pod.path("status").asText().matches("PENDING|BUILDING|STARTING")).path("status").asText())
+                .isEqualTo("RUNNING");
+        String host = id.value() + "-8080." + DOMAIN;
+        assertThat(stack.alb().get(host).status()).isEqualTo(200);
+        assertThat(stack.platform().alarms().describe(id)).get()
+                .satisfies(alarm -> assertThat(alarm.alarmActions()).containsExactly(stack.config().reaperArn()));
+        String task = stack.platform().store().find(id).orElseThrow().runtimeRef();
+
+        // CloudWatch fires the alarm after keep-warm without requests or connections; moto evaluates no alarm, so the
+        // test delivers the alarm's state change (its real shape) to the reaper, as the alarm's Lambda action does.
+        String reaped = new ReaperHandler(stack.platform()).handleRequest(EventShapes.alarmStateChange(IdleAlarms.alarmName(id), "ALARM"), null);
+
+        assertThat(reaped).isEqualTo("reaped");
+        JsonNode stopped = awaitPod(id.value(), pod -> pod.path("status").asText().equals("STOPPED"));
+        assertThat(stopped.path("stopReason").asText()).isEqualTo("IDLE");
+        assertThat(stack.awaitTaskStatus(task, "STOPPED")).isEqualTo("STOPPED");
+        assertThat(stack.alb().get(host).status()).isEqualTo(404);
+        assertThat(stack.platform().alarms().describe(id)).isEmpty();
+        assertThat(stack.clients().elb().describeTargetGroups().targetGroups())
+                .noneMatch(tg -> tg.targetGroupName().equals(AlbRouter.targetGroupName(id, 8080)));
     }
 
     @Test
