@@ -113,6 +113,7 @@ class AuthorizedPodIT {
                     client.call("DELETE", "/v1/pods/" + pod.path("id").asText(), null);
                 }
                 platform.close();
+                PlatformHarness.removeContainers(home);
             }
         } finally {
             LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();

@@ -68,6 +68,7 @@ class CliAutoStartIT {
                 process.destroyForcibly();
                 process.onExit().get(10, TimeUnit.SECONDS);
             }
+            PlatformHarness.removeContainers(home);
         }
     }
 

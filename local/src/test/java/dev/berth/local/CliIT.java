@@ -50,6 +50,7 @@ class CliIT {
         }
         if (platform != null) {
             platform.close();
+            PlatformHarness.removeContainers(home);
         }
     }
 

@@ -55,6 +55,7 @@ class DeploymentWakeIT {
                 client.call("DELETE", "/v1/deployments/" + d.path("name").asText(), null);
             }
             platform.close();
+            PlatformHarness.removeContainers(home);
         }
     }
 

@@ -55,6 +55,7 @@ class LocalPlatformIT {
                 client.call("DELETE", "/v1/pods/" + pod.path("id").asText(), null);
             }
             platform.close();
+            PlatformHarness.removeContainers(home);
         }
     }
 

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -42,6 +44,34 @@ public final class PlatformHarness {
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Removes every container the platform of {@code home} made (label {@code dev.berth.owner}), exited ones included:
+     * a platform keeps an exited pod's container for its logs until it is stopped or the platform recovers, and a
+     * test's home is never started again.
+     */
+    public static void removeContainers(Path home) {
+        Path id = home.resolve("platform-id");
+        try {
+            if (!Files.exists(id)) {
+                return;
+            }
+            Process list = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.berth.owner=" + Files.readString(id).strip())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> containers = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.isBlank()).toList();
+            list.waitFor();
+            if (!containers.isEmpty()) {
+                List<String> remove = new ArrayList<>(List.of("docker", "rm", "-f"));
+                remove.addAll(containers);
+                new ProcessBuilder(remove).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot remove the containers of the test platform in " + home, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -34,8 +34,11 @@ class PlatformRestartIT {
     private final List<Process> processes = new ArrayList<>();
 
     @AfterEach
-    void killAll() {
-        processes.forEach(Process::destroyForcibly);
+    void killAll() throws InterruptedException {
+        for (Process process : processes) {
+            process.destroyForcibly().waitFor();
+        }
+        PlatformHarness.removeContainers(home);
     }
 
     @Test

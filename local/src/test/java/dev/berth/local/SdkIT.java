@@ -56,6 +56,7 @@ class SdkIT {
         }
         if (platform != null) {
             platform.close();
+            PlatformHarness.removeContainers(home);
         }
     }
 

@@ -77,6 +77,7 @@ final class TemplatePlatform implements AutoCloseable {
         } finally {
             client.close();
             platform.close();
+            PlatformHarness.removeContainers(platform.home());
         }
     }
 
