@@ -15,6 +15,7 @@ import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.Ulimit;
 import dev.berth.BerthClientException;
 import dev.berth.BerthServiceException;
@@ -28,7 +29,9 @@ import dev.berth.run.PodRuntime;
 import dev.berth.run.RuntimeState;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * network {@link DockerRuntimeConfig#isolatedNetwork()}, which has no route out), and publish no host
  * ports: the router reaches each port at the container's IP on that network.
  *
+ * <p>The host keeps an address on the isolated network's bridge, so {@code blockNetwork} pods also need a host
+ * firewall rule ({@link HostFirewall}) that drops new connections from that bridge to the host: the bridge gets a
+ * known interface name ({@value HostFirewall#BRIDGE_NAME_OPTION}), and the rule is checked (and installed if missing)
+ * before every such pod is validated or started. Where it cannot be installed (not root, no iptables), such pods are
+ * refused with an error naming the commands an administrator can run; the rule is never removed.
+ *
  * <p>Hardening: all capabilities dropped but {@code NET_BIND_SERVICE}, {@code no-new-privileges}, a pids
  * limit, memory (without swap) and CPUs from the spec, explicit {@code nofile}/{@code nproc} ulimits, never
  * privileged. A {@code gpu} spec becomes a device request. {@code readOnlyRootFilesystem} makes the root
@@ -76,6 +85,8 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     public static final String LABEL_OWNER = "dev.berth.owner";
     /** The pod's ports, comma-separated, so that endpoints are known without the pod record. */
     public static final String LABEL_PORTS = "dev.berth.ports";
+    /** On the isolated network: the name of its bridge interface, which the host firewall rule matches. */
+    public static final String LABEL_BRIDGE = "dev.berth.bridge";
     private static final Logger LOG = LoggerFactory.getLogger(DockerPodRuntime.class);
     private static final int DIAL_TIMEOUT_MILLIS = 250;
     private static final long INSPECT_EVERY_MILLIS = 1000;
@@ -89,6 +100,8 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     /** Containers this instance watches (started or adopted), by container id. */
     private final ConcurrentMap<String, Watch> watched = new ConcurrentHashMap<>();
     private final Set<String> readyNetworks = ConcurrentHashMap.newKeySet();
+    private final HostFirewall firewall = new HostFirewall();
+    private volatile String isolatedBridgeName;
     private final Object eventsLock = new Object();
     private volatile Closeable eventStream;
     private volatile long lastEventSeconds;
@@ -102,6 +115,9 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
 
     @Override
     public void validate(PodSpec spec) {
+        if (spec.blockNetwork()) {
+            isolatedNetwork();
+        }
         if (spec.gpu() != null && !hasGpuRuntime()) {
             throw new BerthClientException(ErrorCode.UNSUPPORTED, "gpu", "gpu is '" + spec.gpu() + "' but this machine's container engine "
                     + "has no GPU runtime (no 'nvidia' runtime in docker info); leave out gpu here, install the NVIDIA Container Toolkit, "
@@ -118,8 +134,13 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     public String start(Pod pod, String imageRef) {
         PodSpec spec = pod.spec();
         PodId podId = pod.id();
-        String network = spec.blockNetwork() ? config.isolatedNetwork() : config.network();
-        ensureNetwork(network, spec.blockNetwork());
+        String network;
+        if (spec.blockNetwork()) {
+            network = isolatedNetwork();
+        } else {
+            network = config.network();
+            ensureNetwork(network);
+        }
         subscribeToEvents();
         String name = "berth-" + podId.value();
         CreateContainerResponse created;
@@ -460,7 +481,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
 
     // ---- networks
 
-    private void ensureNetwork(String name, boolean internal) {
+    private void ensureNetwork(String name) {
         if (readyNetworks.contains(name)) {
             return;
         }
@@ -472,15 +493,142 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
                 docker.inspectNetworkCmd().withNetworkId(name).exec();
             } catch (NotFoundException e) {
                 try {
-                    docker.createNetworkCmd().withName(name).withDriver("bridge").withInternal(internal)
+                    docker.createNetworkCmd().withName(name).withDriver("bridge")
                             .withCheckDuplicate(true).withLabels(Map.of(LABEL_MANAGED, "true")).exec();
-                    LOG.debug("Created {}network {}", internal ? "internal " : "", name);
+                    LOG.debug("Created network {}", name);
                 } catch (ConflictException raced) {
                     LOG.debug("Network {} was created concurrently", name);
                 }
             }
             readyNetworks.add(name);
         }
+    }
+
+    /**
+     * The internal network of {@code blockNetwork} pods, created if missing, with the host firewall rule that drops new
+     * connections from its bridge to the host in place (checked at every call: a flushed rule is installed again).
+     *
+     * @throws BerthClientException (field {@code blockNetwork}) if the rule cannot be installed: such a pod could reach
+     *                              every service of the host, so it is refused rather than run half isolated
+     */
+    private String isolatedNetwork() {
+        String name = config.isolatedNetwork();
+        String bridge;
+        try {
+            bridge = isolatedBridge(name);
+            firewall.blockNewConnectionsFrom(bridge);
+        } catch (HostFirewall.HostFirewallException e) {
+            throw notIsolated(name, e.getMessage(), e);
+        }
+        return name;
+    }
+
+    private BerthClientException notIsolated(String network, String why, Throwable cause) {
+        String bridge = isolatedBridgeName != null ? isolatedBridgeName : HostFirewall.bridgeName(network);
+        return new BerthClientException(ErrorCode.UNSUPPORTED, "blockNetwork", "blockNetwork is true, but Berth "
+                + "cannot keep the pod away from this host's own services (the host holds an address on network '" + network
+                + "'): " + why + ". Run Berth as root on the engine's host so that it installs the rule itself, or have an "
+                + "administrator run, as root: " + HostFirewall.manualCommands(bridge) + " - or leave out blockNetwork", cause);
+    }
+
+    /** The name of the isolated network's bridge interface on the host, creating the network (with that name) if missing. */
+    private String isolatedBridge(String name) {
+        String known = isolatedBridgeName;
+        if (known != null) {
+            return known;
+        }
+        synchronized (readyNetworks) {
+            if (isolatedBridgeName != null) {
+                return isolatedBridgeName;
+            }
+            Network network = inspectNetwork(name);
+            if (network == null) {
+                isolatedBridgeName = createIsolated(name);
+                return isolatedBridgeName;
+            }
+            String bridge = bridgeOf(network);
+            if (bridge == null) {
+                // Made before Berth named its bridges (so Docker called it br-<id>, Podman podman<n>) and not attached to
+                // this host now; with nothing on it, it is made again with the known name.
+                if (network.getContainers() != null && !network.getContainers().isEmpty()) {
+                    throw new HostFirewall.HostFirewallException("network '" + name + "' has no bridge interface with its "
+                            + "gateway address on this host (is the engine on another machine, or rootless?) and has containers "
+                            + "attached, so it cannot be made again; stop its pods and remove it ('docker network rm " + name + "')");
+                }
+                try {
+                    docker.removeNetworkCmd(name).exec();
+                } catch (NotFoundException e) {
+                    LOG.debug("Network {} was removed concurrently", name);
+                } catch (DockerException e) {
+                    throw new HostFirewall.HostFirewallException("network '" + name + "' has an unknown bridge interface and "
+                            + "removing it to make it again failed (" + engineMessage(e) + "); remove it with 'docker network rm "
+                            + name + "' once no container uses it", e);
+                }
+                LOG.info("Re-creating network {} so that its bridge has a known name for the host firewall rule", name);
+                bridge = createIsolated(name);
+            }
+            isolatedBridgeName = bridge;
+            return bridge;
+        }
+    }
+
+    private Network inspectNetwork(String name) {
+        try {
+            return docker.inspectNetworkCmd().withNetworkId(name).exec();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    /** Creates the internal network with a known bridge name; returns the name (the existing one's if raced). */
+    private String createIsolated(String name) {
+        String bridge = HostFirewall.bridgeName(name);
+        try {
+            docker.createNetworkCmd().withName(name).withDriver("bridge").withInternal(true).withCheckDuplicate(true)
+                    .withOptions(Map.of(HostFirewall.BRIDGE_NAME_OPTION, bridge))
+                    .withLabels(Map.of(LABEL_MANAGED, "true", LABEL_BRIDGE, bridge)).exec();
+            LOG.debug("Created internal network {} with bridge {}", name, bridge);
+            return bridge;
+        } catch (ConflictException raced) {
+            LOG.debug("Network {} was created concurrently", name);
+            Network network = inspectNetwork(name);
+            String existing = network == null ? null : bridgeOf(network);
+            if (existing == null) {
+                throw new HostFirewall.HostFirewallException("network '" + name + "' was created concurrently by another "
+                        + "program and its bridge interface is unknown; remove it with 'docker network rm " + name + "'", raced);
+            }
+            return existing;
+        }
+    }
+
+    /**
+     * A network's bridge interface on the host: the name Berth gave it (label, kept by both engines), the name its
+     * options give (Docker), else the host interface holding its gateway address; null if none of them says.
+     */
+    private static String bridgeOf(Network network) {
+        if (network.getLabels() != null && network.getLabels().get(LABEL_BRIDGE) != null) {
+            return network.getLabels().get(LABEL_BRIDGE);
+        }
+        if (network.getOptions() != null && network.getOptions().get(HostFirewall.BRIDGE_NAME_OPTION) != null) {
+            return network.getOptions().get(HostFirewall.BRIDGE_NAME_OPTION);
+        }
+        if (network.getIpam() == null || network.getIpam().getConfig() == null) {
+            return null;
+        }
+        for (Network.Ipam.Config c : network.getIpam().getConfig()) {
+            if (c.getGateway() == null || c.getGateway().isBlank()) {
+                continue;
+            }
+            try {
+                NetworkInterface nic = NetworkInterface.getByInetAddress(InetAddress.getByName(c.getGateway()));
+                if (nic != null) {
+                    return nic.getName();
+                }
+            } catch (IOException e) {
+                LOG.debug("Cannot look up the interface of gateway {} of network {}", c.getGateway(), network.getName(), e);
+            }
+        }
+        return null;
     }
 
     // ---- exit events
