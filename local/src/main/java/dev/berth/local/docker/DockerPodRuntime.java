@@ -100,7 +100,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     /** Containers this instance watches (started or adopted), by container id. */
     private final ConcurrentMap<String, Watch> watched = new ConcurrentHashMap<>();
     private final Set<String> readyNetworks = ConcurrentHashMap.newKeySet();
-    private final HostFirewall firewall = new HostFirewall();
+    private final HostFirewall firewall;
     private volatile String isolatedBridgeName;
     private final Object eventsLock = new Object();
     private volatile Closeable eventStream;
@@ -108,9 +108,14 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     private volatile boolean closed;
 
     public DockerPodRuntime(DockerClient docker, PodEvents events, DockerRuntimeConfig config) {
+        this(docker, events, config, new HostFirewall());
+    }
+
+    DockerPodRuntime(DockerClient docker, PodEvents events, DockerRuntimeConfig config, HostFirewall firewall) {
         this.docker = Objects.requireNonNull(docker, "docker");
         this.events = Objects.requireNonNull(events, "events");
         this.config = Objects.requireNonNull(config, "config");
+        this.firewall = Objects.requireNonNull(firewall, "firewall");
     }
 
     @Override

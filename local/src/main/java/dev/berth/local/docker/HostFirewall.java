@@ -37,14 +37,20 @@ final class HostFirewall {
     private static final long TIMEOUT_SECONDS = 20;
     private static final Logger LOG = LoggerFactory.getLogger(HostFirewall.class);
 
+    private final String iptables;
+    private final String ip6tables;
     private final boolean ipv6;
 
+    /** Runs {@code iptables} and {@code ip6tables} from the {@code PATH}. */
     HostFirewall() {
         // Without IPv6 in the kernel ip6tables has nothing to filter (and fails); then there is no IPv6 way in either.
-        this(Files.exists(Path.of("/proc/net/if_inet6")));
+        this("iptables", "ip6tables", Files.exists(Path.of("/proc/net/if_inet6")));
     }
 
-    HostFirewall(boolean ipv6) {
+    /** Runs the given programs; IPv6 rules only if {@code ipv6}. */
+    HostFirewall(String iptables, String ip6tables, boolean ipv6) {
+        this.iptables = iptables;
+        this.ip6tables = ip6tables;
         this.ipv6 = ipv6;
     }
 
@@ -91,13 +97,13 @@ final class HostFirewall {
      */
     synchronized void blockNewConnectionsFrom(String bridge) {
         List<String> rule = rule(bridge);
-        ensure("iptables", rule, bridge);
+        ensure(iptables, rule);
         if (ipv6) {
-            ensure("ip6tables", rule, bridge);
+            ensure(ip6tables, rule);
         }
     }
 
-    private void ensure(String tool, List<String> rule, String bridge) {
+    private void ensure(String tool, List<String> rule) {
         Result check = run(tool, "-C", rule);
         if (check.exitCode == 0) {
             return;

@@ -1,14 +1,18 @@
 package dev.berth.local.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.Ulimit;
+import dev.berth.BerthClientException;
+import dev.berth.local.HostProbeServer;
 import dev.berth.pod.Pod;
 import dev.berth.pod.PodEvents;
+import dev.berth.pod.PodSpec;
 import dev.berth.pod.RecordingPodEvents;
 import dev.berth.run.PodRuntime;
 import dev.berth.run.PodRuntimeContract;
@@ -149,6 +153,89 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
         assertThat(httpGetStatusLine(ready.endpoints().get(8080))).matches("HTTP/1\\.[01] 200.*");
         Network isolated = engine().client().inspectNetworkCmd().withNetworkId(DockerTestEngine.ISOLATED_NETWORK).exec();
         assertThat(isolated.getInternal()).isTrue();
+    }
+
+    @Test
+    void start_withBlockNetwork_cannotOpenConnectionsToTheHost() throws IOException {
+        try (HostProbeServer host = HostProbeServer.start()) {
+            // Each address given: REACHED if the host's service answered, else BLOCKED. The normal pod also dials its own
+            // gateway (the host's address on the pod network), found from its default route.
+            String probe = "for a in \"$@\"; do out=$(nc -w 3 \"$a\" " + host.port()
+                    + " </dev/null 2>&1); if [ \"$out\" = " + HostProbeServer.GREETING + " ]; then echo \"REACHED $a\"; "
+                    + "else echo \"BLOCKED $a\"; fi; done";
+            String viaOwnGateway = "set -- $(ip route | awk '/^default/ {print $3}') \"$@\"; " + probe;
+            runtime.validate(spec(sleepForever()).blockNetwork(true).build());
+            Pod open = pod(spec(List.of("sh", "-c", viaOwnGateway, "sh", HostProbeServer.primaryAddress())).build());
+            String openRef = start(runtime, open);
+            events.awaitExited(open.id());
+            String openGateway = gateway(DockerTestEngine.NETWORK);
+            String isolatedGateway = gateway(DockerTestEngine.ISOLATED_NETWORK);
+            // The host's address on the isolated bridge (the way in an internal network leaves open), on the pod network's
+            // bridge, and its primary address.
+            List<String> hostAddresses = List.of(isolatedGateway, openGateway, HostProbeServer.primaryAddress());
+            Pod blocked = pod(spec(concat(List.of("sh", "-c", probe, "sh"), hostAddresses)).blockNetwork(true).build());
+            Pod server = pod(spec(httpServer(8080), 8080).blockNetwork(true).build());
+
+            String blockedRef = start(runtime, blocked);
+            start(runtime, server);
+
+            events.awaitExited(blocked.id());
+            // Normal pods are not sandboxed from the host: they reach its services, as any container does (this also
+            // shows the probe and the server work, so that BLOCKED below means the firewall).
+            assertThat(logs(openRef)).containsExactly("REACHED " + openGateway, "REACHED " + HostProbeServer.primaryAddress());
+            assertThat(logs(blockedRef)).containsExactlyElementsOf(hostAddresses.stream().map(a -> "BLOCKED " + a).toList());
+            // The server saw the normal pod's two connections, from its network, and nothing else.
+            assertThat(host.peers()).hasSize(2).allMatch(peer -> inSubnet(peer, DockerTestEngine.NETWORK), "from " + DockerTestEngine.NETWORK);
+            // Connections the host opens to a blockNetwork pod (the router's, readiness dials) still get their replies.
+            RecordingPodEvents.PodReady ready = events.awaitReady(server.id());
+            assertThat(httpGetStatusLine(ready.endpoints().get(8080))).matches("HTTP/1\\.[01] 200.*");
+        }
+    }
+
+    @Test
+    void validate_withBlockNetwork_whenTheFirewallRuleCannotBeInstalled_refusesNamingTheFix() {
+        String isolated = "berth-it-nofw-" + Long.toHexString(System.nanoTime());
+        DockerRuntimeConfig config = DockerRuntimeConfig.builder().network(DockerTestEngine.NETWORK).isolatedNetwork(isolated).build();
+        HostFirewall noIptables = new HostFirewall("/nonexistent/iptables", "/nonexistent/ip6tables", true);
+        try (DockerPodRuntime withoutFirewall = new DockerPodRuntime(engine().client(), events, config, noIptables)) {
+            PodSpec spec = spec(sleepForever()).blockNetwork(true).build();
+
+            assertThatThrownBy(() -> withoutFirewall.validate(spec))
+                    .isInstanceOfSatisfying(BerthClientException.class, e -> assertThat(e.field()).isEqualTo("blockNetwork"))
+                    .hasMessageContaining("blockNetwork is true, but Berth cannot keep the pod away from this host's own services")
+                    .hasMessageContaining("Cannot run '/nonexistent/iptables'")
+                    .hasMessageContaining("iptables -I INPUT 1 -i " + HostFirewall.bridgeName(isolated) + " -m conntrack --ctstate NEW");
+            // A pod without blockNetwork needs no rule.
+            withoutFirewall.validate(spec(sleepForever()).build());
+        } finally {
+            engine().client().removeNetworkCmd(isolated).exec();
+        }
+    }
+
+    private String gateway(String network) {
+        return engine().client().inspectNetworkCmd().withNetworkId(network).exec().getIpam().getConfig().stream()
+                .map(Network.Ipam.Config::getGateway).filter(g -> g != null && g.contains(".")).findFirst().orElseThrow();
+    }
+
+    private boolean inSubnet(InetAddress address, String network) {
+        String subnet = engine().client().inspectNetworkCmd().withNetworkId(network).exec().getIpam().getConfig().stream()
+                .map(Network.Ipam.Config::getSubnet).filter(g -> g != null && g.contains(".")).findFirst().orElseThrow();
+        String[] parts = subnet.split("/");
+        int bits = Integer.parseInt(parts[1]);
+        int mask = bits == 0 ? 0 : -1 << (32 - bits);
+        try {
+            return (toInt(address) & mask) == (toInt(InetAddress.getByName(parts[0])) & mask);
+        } catch (IOException e) {
+            throw new IllegalStateException("Bad subnet '" + subnet + "' of network " + network, e);
+        }
+    }
+
+    private static int toInt(InetAddress address) {
+        return java.nio.ByteBuffer.wrap(address.getAddress()).getInt();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return Stream.concat(a.stream(), b.stream()).toList();
     }
 
     @Test

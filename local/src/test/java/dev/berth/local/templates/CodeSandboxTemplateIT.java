@@ -2,13 +2,20 @@ package dev.berth.local.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Network;
+import dev.berth.local.HostProbeServer;
+import dev.berth.local.docker.DockerClients;
 import dev.berth.sdk.PodInstance;
 import dev.berth.sdk.Sandbox;
 import dev.berth.sdk.Sandbox.Language;
 import dev.berth.sdk.SandboxResult;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,6 +141,37 @@ class CodeSandboxTemplateIT {
 
         assertThat(result.stdout()).doesNotContain("CONNECTED").doesNotContain("RESOLVED")
                 .contains("blocked 151.101.2.132").contains("blocked 1.1.1.1").contains("no dns");
+    }
+
+    @Test
+    void theHostsServices_areNotReachable() throws Exception {
+        try (HostProbeServer host = HostProbeServer.start(); DockerClient docker = DockerClients.connect()) {
+            // The host's address on the sandbox's own (internal) bridge, which an internal network alone leaves open, and
+            // its primary address.
+            String gateway = docker.inspectNetworkCmd().withNetworkId("berth-isolated").exec().getIpam().getConfig().stream()
+                    .map(Network.Ipam.Config::getGateway).filter(g -> g != null && g.contains(".")).findFirst().orElseThrow();
+            String primary = HostProbeServer.primaryAddress();
+            // The service answers on both addresses, so a blocked connection below is the firewall's doing.
+            for (String address : List.of(gateway, primary)) {
+                try (Socket s = new Socket(address, host.port())) {
+                    assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("HOST\n");
+                }
+            }
+            int seenByHost = host.peers().size();
+
+            SandboxResult result = sandbox.run("""
+                    import socket
+                    for address in [%s, %s]:
+                        try:
+                            s = socket.create_connection((address, %d), timeout=3)
+                            print('CONNECTED', address, s.recv(16))
+                        except OSError as e:
+                            print('blocked', address, type(e).__name__)
+                    """.formatted("'" + gateway + "'", "'" + primary + "'", host.port()), Language.PYTHON, Duration.ofSeconds(30));
+
+            assertThat(result.stdout()).doesNotContain("CONNECTED").contains("blocked " + gateway).contains("blocked " + primary);
+            assertThat(host.peers()).hasSize(seenByHost);
+        }
     }
 
     @Test
