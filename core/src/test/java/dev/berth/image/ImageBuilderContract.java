@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link ImageBuilder} must do. An adapter's test extends this class and supplies the builder and
- * specs its engine can build through the hooks. Specs carry a fresh marker so every test builds anew.
+ * What every {@link ImageBuilder} must do. An adapter's test extends this class and supplies the builder through the
+ * hooks, and specs when its engine cannot build the default ones (busybox). Specs carry a fresh marker so every test builds anew.
  */
 public abstract class ImageBuilderContract {
 
@@ -30,11 +30,15 @@ public abstract class ImageBuilderContract {
     /** A builder reporting to {@code events}; a second call stands for a restarted platform. */
     protected abstract ImageBuilder createBuilder(PodEvents events);
 
-    /** A spec that builds, distinct for each {@code marker} (e.g. a command echoing it). */
-    protected abstract ImageSpec buildableSpec(String marker);
+    /** A spec that builds, distinct for each {@code marker}: by default busybox writing it to a file. */
+    protected ImageSpec buildableSpec(String marker) {
+        return ImageSpec.builder().base("busybox:latest").commands("echo " + marker + " > /marker").build();
+    }
 
-    /** A spec whose build fails in a step that mentions {@code marker}. */
-    protected abstract ImageSpec failingSpec(String marker);
+    /** A spec whose build fails in a step that mentions {@code marker}: by default a busybox command that fails. */
+    protected ImageSpec failingSpec(String marker) {
+        return ImageSpec.builder().base("busybox:latest").commands("echo first", "echo " + marker + " && false").build();
+    }
 
     /** A spec whose base image this builder cannot know. */
     protected ImageSpec unknownBaseSpec() {

@@ -43,16 +43,6 @@ class DockerImageBuilderIT extends ImageBuilderContract {
         return new DockerImageBuilder(engine().client(), engine().baseImages(), events, executor);
     }
 
-    @Override
-    protected ImageSpec buildableSpec(String marker) {
-        return ImageSpec.builder().base("busybox:latest").commands("echo " + marker + " > /marker").build();
-    }
-
-    @Override
-    protected ImageSpec failingSpec(String marker) {
-        return ImageSpec.builder().base("busybox:latest").commands("echo first", "echo " + marker + " && false").build();
-    }
-
     @Test
     void build_tagsTheImageWithItsIdAndLabel() {
         ImageSpec spec = buildableSpec(marker());

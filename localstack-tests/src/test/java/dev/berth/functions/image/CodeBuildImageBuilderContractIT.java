@@ -65,16 +65,6 @@ class CodeBuildImageBuilderContractIT extends ImageBuilderContract {
         pumps.forEach(EventPump::close);
     }
 
-    @Override
-    protected ImageSpec buildableSpec(String marker) {
-        return ImageSpec.builder().base("busybox:latest").commands("echo " + marker + " > /marker").build();
-    }
-
-    @Override
-    protected ImageSpec failingSpec(String marker) {
-        return ImageSpec.builder().base("busybox:latest").commands("echo first", "echo " + marker + " && false").build();
-    }
-
     /** CodeBuild pulls public bases, so an unknown public name is only found out by the build; a loopback registry never works. */
     @Override
     protected ImageSpec unknownBaseSpec() {
