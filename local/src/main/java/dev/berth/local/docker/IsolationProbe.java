@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
 final class IsolationProbe {
     private static final Logger LOG = LoggerFactory.getLogger(IsolationProbe.class);
     private static final int CONNECT_TIMEOUT_SECONDS = 2;
-    private static final long RUN_TIMEOUT_SECONDS = 30;
+    private static final long RUN_TIMEOUT_SECONDS = 20;
     private static final String DONE = "PROBE-DONE";
 
     private final DockerClient docker;
@@ -78,8 +79,22 @@ final class IsolationProbe {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress("0.0.0.0", 0));
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            // Every connection is accepted and closed at once, so that a probe that got through ends at once too; by
+            // the time a probe container has exited, every connection it made has been accepted.
+            List<SocketAddress> peers = new CopyOnWriteArrayList<>();
+            Thread.ofVirtual().name("berth-isolation-probe").start(() -> {
+                try {
+                    while (true) {
+                        try (SocketChannel c = server.accept()) {
+                            peers.add(c.getRemoteAddress());
+                        }
+                    }
+                } catch (IOException closed) {
+                    LOG.trace("Probe listener closed", closed);
+                }
+            });
             String isolatedRun = run(config.isolatedNetwork(), targets, port);
-            List<SocketAddress> fromIsolated = drain(server);
+            List<SocketAddress> fromIsolated = List.copyOf(peers);
             if (isolatedRun != null) {
                 return new Verdict(false, "the probe could not run on network '" + config.isolatedNetwork() + "': " + isolatedRun);
             }
@@ -88,8 +103,7 @@ final class IsolationProbe {
                         + "host's port " + port + " (dialled " + String.join(", ", targets) + "; connections from " + fromIsolated + ")");
             }
             String controlRun = run(config.network(), List.of(openGateway), port);
-            List<SocketAddress> fromOpen = drain(server);
-            if (controlRun != null || fromOpen.isEmpty()) {
+            if (controlRun != null || peers.isEmpty()) {
                 return new Verdict(false, "the probe is inconclusive: nothing from network '" + config.isolatedNetwork()
                         + "' reached port " + port + ", but a probe on network '" + config.network() + "' did not reach it either ("
                         + (controlRun != null ? controlRun : "dialled " + openGateway) + "), so the port is not reachable from "
@@ -100,19 +114,6 @@ final class IsolationProbe {
         } catch (IOException e) {
             return new Verdict(false, "the probe could not run: cannot listen on a TCP port (" + e.getMessage() + ")");
         }
-    }
-
-    /** Every connection that arrived (all completed handshakes wait in the backlog), closed. */
-    private static List<SocketAddress> drain(ServerSocketChannel server) throws IOException {
-        server.configureBlocking(false);
-        List<SocketAddress> peers = new ArrayList<>();
-        SocketChannel c;
-        while ((c = server.accept()) != null) {
-            try (SocketChannel accepted = c) {
-                peers.add(accepted.getRemoteAddress());
-            }
-        }
-        return peers;
     }
 
     /** Runs one probe container dialling {@code targets}; null if it ran to its end, else why not. */
