@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * would pass; Berth's own rule drops all of them.
  */
 final class IsolationProbe {
+    /** Marks probe containers (they also carry the managed and owner labels, and no pod id). */
+    static final String LABEL_ROLE = "dev.berth.role";
+    static final String ROLE = "isolation-probe";
     private static final Logger LOG = LoggerFactory.getLogger(IsolationProbe.class);
     private static final int CONNECT_TIMEOUT_SECONDS = 2;
     private static final long RUN_TIMEOUT_SECONDS = 20;
@@ -126,7 +129,7 @@ final class IsolationProbe {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(DockerPodRuntime.LABEL_MANAGED, "true");
         labels.put(DockerPodRuntime.LABEL_OWNER, config.owner());
-        labels.put("dev.berth.role", "isolation-probe");
+        labels.put(LABEL_ROLE, ROLE);
         String id;
         try {
             id = docker.createContainerCmd(config.probeImage())

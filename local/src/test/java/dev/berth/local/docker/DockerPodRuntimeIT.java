@@ -173,7 +173,7 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
             probing.close();
         }
         assertThat(engine().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(java.util.Map.of("dev.berth.role", "isolation-probe")).exec()).isEmpty();
+                .withLabelFilter(java.util.Map.of(IsolationProbe.LABEL_ROLE, IsolationProbe.ROLE)).exec()).isEmpty();
     }
 
     private void assertBlockNetworkPodsCannotReachTheHost(PodRuntime runtime) throws IOException {
