@@ -91,7 +91,8 @@ public final class LocalPlatform implements AutoCloseable {
         PodEvents.Relay events = new PodEvents.Relay();
         BaseImages bases = BaseImages.load(home.resolve(BaseImages.FILE_NAME), Map.of(), docker);
         DockerImageBuilder builder = new DockerImageBuilder(docker, bases, events, executor);
-        this.runtime = new DockerPodRuntime(docker, events, DockerRuntimeConfig.builder().owner(ownerId(home)).build());
+        this.runtime = new DockerPodRuntime(docker, events, DockerRuntimeConfig.builder().owner(ownerId(home))
+                .probeImage(bases.resolve("busybox:latest")).build());
         LocalCa ca = LocalCa.open(home.resolve("tls"), config.domain(), Clock.systemUTC());
         RouteBook routes = new RouteBook();
         this.router = VertxRouter.builder(ca)

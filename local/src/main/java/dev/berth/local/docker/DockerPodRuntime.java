@@ -44,6 +44,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -62,8 +63,10 @@ import org.slf4j.LoggerFactory;
  * <p>The host keeps an address on the isolated network's bridge, so {@code blockNetwork} pods also need a host
  * firewall rule ({@link HostFirewall}) that drops new connections from that bridge to the host: the bridge gets a
  * known interface name ({@value HostFirewall#BRIDGE_NAME_OPTION}), and the rule is checked (and installed if missing)
- * before every such pod is validated or started. Where it cannot be installed (not root, no iptables), such pods are
- * refused with an error naming the commands an administrator can run; the rule is never removed.
+ * before every such pod is validated or started. Where it cannot be checked or installed (not root, no iptables), a probe
+ * container ({@link IsolationProbe}) checks the isolation empirically (an admin may have installed the rule); only if
+ * that fails are such pods refused, with an error naming the commands an administrator can run and what the probe saw.
+ * The rule is never removed.
  *
  * <p>Hardening: all capabilities dropped but {@code NET_BIND_SERVICE}, {@code no-new-privileges}, a pids
  * limit, memory (without swap) and CPUs from the spec, explicit {@code nofile}/{@code nproc} ulimits, never
@@ -89,6 +92,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     public static final String LABEL_BRIDGE = "dev.berth.bridge";
     private static final Logger LOG = LoggerFactory.getLogger(DockerPodRuntime.class);
     private static final int DIAL_TIMEOUT_MILLIS = 250;
+    private static final long VERIFIED_FOR_SECONDS = 60;
     private static final long INSPECT_EVERY_MILLIS = 1000;
     private static final int EMPTY_LOG_RETRIES = 10;
     private static final long EMPTY_LOG_RETRY_MILLIS = 50;
@@ -101,6 +105,11 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
     private final ConcurrentMap<String, Watch> watched = new ConcurrentHashMap<>();
     private final Set<String> readyNetworks = ConcurrentHashMap.newKeySet();
     private final HostFirewall firewall;
+    private final IsolationProbe probe;
+    private final Object probeLock = new Object();
+    /** Until when (System.nanoTime) a probe's positive verdict stands; 0: none. */
+    private volatile long verifiedUntilNanos;
+    private volatile boolean loggedVerified;
     private volatile String isolatedBridgeName;
     private final Object eventsLock = new Object();
     private volatile Closeable eventStream;
@@ -116,6 +125,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.config = Objects.requireNonNull(config, "config");
         this.firewall = Objects.requireNonNull(firewall, "firewall");
+        this.probe = new IsolationProbe(docker, config, this::logs);
     }
 
     @Override
@@ -521,11 +531,49 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
         String bridge;
         try {
             bridge = isolatedBridge(name);
-            firewall.blockNewConnectionsFrom(bridge);
         } catch (HostFirewall.HostFirewallException e) {
             throw notIsolated(name, e.getMessage(), e);
         }
+        try {
+            firewall.blockNewConnectionsFrom(bridge);
+        } catch (HostFirewall.HostFirewallException e) {
+            verifyEmpirically(name, bridge, e);
+        }
         return name;
+    }
+
+    /**
+     * The rule could not be checked or installed: an admin may have installed it (or another one that isolates as well),
+     * so a probe ({@link IsolationProbe}) checks the isolation itself. A positive verdict stands for
+     * {@value #VERIFIED_FOR_SECONDS} s (a pod's validate and start, a burst of pods), so a flushed rule is noticed by the
+     * pods asked for after that.
+     *
+     * @throws BerthClientException as when there is no probe, plus what the probe saw, if isolation is not verified
+     */
+    private void verifyEmpirically(String network, String bridge, HostFirewall.HostFirewallException why) {
+        long until = verifiedUntilNanos;
+        if (until != 0 && System.nanoTime() - until < 0) {
+            return;
+        }
+        synchronized (probeLock) {
+            until = verifiedUntilNanos;
+            if (until != 0 && System.nanoTime() - until < 0) {
+                return;
+            }
+            ensureNetwork(config.network());
+            IsolationProbe.Verdict verdict = probe.verify();
+            if (!verdict.isolated()) {
+                verifiedUntilNanos = 0;
+                loggedVerified = false;
+                throw notIsolated(network, why.getMessage() + ". Probe: " + verdict.seen(), why);
+            }
+            verifiedUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(VERIFIED_FOR_SECONDS);
+            if (!loggedVerified) {
+                loggedVerified = true;
+                LOG.info("The host firewall rule for bridge {} of network {} is not Berth's to check ({}), but isolation was "
+                        + "verified: {}", bridge, network, why.getMessage(), verdict.seen());
+            }
+        }
     }
 
     private BerthClientException notIsolated(String network, String why, Throwable cause) {

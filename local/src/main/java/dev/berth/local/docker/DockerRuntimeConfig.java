@@ -17,15 +17,20 @@ import java.util.Objects;
  * @param nproc            the processes limit per user (soft = hard); Podman needs it explicit
  * @param owner            which platform owns the containers (label {@code dev.berth.owner}): platforms with different
  *                         homes share one engine without adopting, or removing as orphans, each other's pods
+ * @param probeImage       a local busybox image (sh, nc), which checks {@code blockNetwork} isolation empirically when the
+ *                         host firewall rule cannot be checked (see {@link IsolationProbe})
  */
 public record DockerRuntimeConfig(String network, String isolatedNetwork, Duration readinessTimeout,
                                   Duration pollInterval, Duration stopGrace, long pidsLimit, long nofile, long nproc,
-                                  String owner) {
+                                  String owner, String probeImage) {
 
     public DockerRuntimeConfig {
         requireName(network, "network");
         requireName(isolatedNetwork, "isolatedNetwork");
         requireName(owner, "owner");
+        if (probeImage == null || probeImage.isBlank()) {
+            throw new IllegalArgumentException("probeImage is blank; give a local busybox image, e.g. berth/busybox:latest");
+        }
         if (network.equals(isolatedNetwork)) {
             throw new IllegalArgumentException("network and isolatedNetwork are both '" + network + "'; give them different names");
         }
@@ -74,6 +79,7 @@ public record DockerRuntimeConfig(String network, String isolatedNetwork, Durati
         private long nofile = 8192;
         private long nproc = 4096;
         private String owner = "default";
+        private String probeImage = "berth/busybox:latest";
 
         private Builder() {
         }
@@ -123,9 +129,14 @@ public record DockerRuntimeConfig(String network, String isolatedNetwork, Durati
             return this;
         }
 
+        public Builder probeImage(String probeImage) {
+            this.probeImage = probeImage;
+            return this;
+        }
+
         public DockerRuntimeConfig build() {
             return new DockerRuntimeConfig(network, isolatedNetwork, readinessTimeout, pollInterval, stopGrace, pidsLimit, nofile, nproc,
-                    owner);
+                    owner, probeImage);
         }
     }
 }

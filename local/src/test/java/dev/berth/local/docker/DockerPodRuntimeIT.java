@@ -157,6 +157,26 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
 
     @Test
     void start_withBlockNetwork_cannotOpenConnectionsToTheHost() throws IOException {
+        assertBlockNetworkPodsCannotReachTheHost(runtime);
+    }
+
+    @Test
+    void start_withBlockNetwork_whenTheRuleCannotBeCheckedButIsInPlace_verifiesByProbeAndServes() throws IOException {
+        // The rule is installed (the test runs as root) by a runtime that can run iptables; then a runtime that cannot
+        // (as a non-root Berth) must find the isolation by probing and allow the pods.
+        runtime.validate(spec(sleepForever()).blockNetwork(true).build());
+        HostFirewall noIptables = new HostFirewall("/nonexistent/iptables", "/nonexistent/ip6tables", true);
+        DockerPodRuntime probing = new DockerPodRuntime(engine().client(), events, config(timeout()), noIptables);
+        try {
+            assertBlockNetworkPodsCannotReachTheHost(probing);
+        } finally {
+            probing.close();
+        }
+        assertThat(engine().client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(java.util.Map.of(IsolationProbe.LABEL_ROLE, IsolationProbe.ROLE)).exec()).isEmpty();
+    }
+
+    private void assertBlockNetworkPodsCannotReachTheHost(PodRuntime runtime) throws IOException {
         try (HostProbeServer host = HostProbeServer.start()) {
             // Each address given: REACHED if the host's service answered, else BLOCKED. The normal pod also dials its own
             // gateway (the host's address on the pod network), found from its default route.
@@ -204,7 +224,9 @@ class DockerPodRuntimeIT extends PodRuntimeContract {
                     .isInstanceOfSatisfying(BerthClientException.class, e -> assertThat(e.field()).isEqualTo("blockNetwork"))
                     .hasMessageContaining("blockNetwork is true, but Berth cannot keep the pod away from this host's own services")
                     .hasMessageContaining("Cannot run '/nonexistent/iptables'")
-                    .hasMessageContaining("iptables -I INPUT 1 -i " + HostFirewall.bridgeName(isolated) + " -m conntrack --ctstate NEW");
+                    .hasMessageContaining("iptables -I INPUT 1 -i " + HostFirewall.bridgeName(isolated) + " -m conntrack --ctstate NEW")
+                    // No rule exists for this fresh network's bridge: the probe gets through to the host.
+                    .hasMessageContaining("Probe: a probe container on network '" + isolated + "' connected to this host's port");
             // A pod without blockNetwork needs no rule.
             withoutFirewall.validate(spec(sleepForever()).build());
         } finally {
