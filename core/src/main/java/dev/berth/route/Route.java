@@ -32,6 +32,11 @@ public record Route(PodId podId, String label, Map<Integer, Endpoint> targets, b
         this(podId, label, targets, authorized, null);
     }
 
+    /** This route with another token hash (a rotated token); an unauthorized route keeps none. */
+    public Route withAuthTokenHash(String hash) {
+        return new Route(podId, label, targets, authorized, hash);
+    }
+
     /** Whether a request presenting {@code token} (possibly {@code null}) may pass. */
     public boolean admits(String token) {
         return !authorized || AuthToken.matches(token, authTokenHash);

@@ -77,8 +77,7 @@ public final class FakeRouter implements Router, ActivitySource {
         for (Map.Entry<String, Route> entry : routes.entrySet()) {
             Route route = entry.getValue();
             if (route.podId().equals(podId)) {
-                changed |= routes.replace(entry.getKey(), route,
-                        new Route(route.podId(), route.label(), route.targets(), route.authorized(), authTokenHash));
+                changed |= routes.replace(entry.getKey(), route, route.withAuthTokenHash(authTokenHash));
             }
         }
         return changed;

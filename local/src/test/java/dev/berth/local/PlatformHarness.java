@@ -195,7 +195,8 @@ public final class PlatformHarness {
         return last;
     }
 
-    static void sleep(long millis) {
+    /** Sleeps, turning an interrupt into a failure (with the thread's flag kept). */
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

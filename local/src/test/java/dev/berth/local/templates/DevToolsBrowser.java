@@ -3,6 +3,7 @@ package dev.berth.local.templates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.internal.Json;
+import dev.berth.local.PlatformHarness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -155,7 +156,7 @@ final class DevToolsBrowser implements AutoCloseable {
                 throw new AssertionError("After " + timeout + ", '" + expression + "' was: " + last
                         + "\n--- the page's text ---\n" + text);
             }
-            TemplatePlatform.sleep(250);
+            PlatformHarness.sleep(250);
         }
     }
 
@@ -311,7 +312,7 @@ final class DevToolsBrowser implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Chromium exited with " + process.exitValue());
             }
-            TemplatePlatform.sleep(100);
+            PlatformHarness.sleep(100);
         }
         throw new IllegalStateException("Chromium wrote no " + file + " within " + CALL_TIMEOUT);
     }
@@ -328,7 +329,7 @@ final class DevToolsBrowser implements AutoCloseable {
                     return URI.create(target.get("webSocketDebuggerUrl").asText());
                 }
             }
-            TemplatePlatform.sleep(100);
+            PlatformHarness.sleep(100);
         }
         throw new IllegalStateException("Chromium listed no page target on port " + port);
     }

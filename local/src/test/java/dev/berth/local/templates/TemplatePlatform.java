@@ -50,7 +50,7 @@ final class TemplatePlatform implements AutoCloseable {
         PodInstance pod = client.create(Pod.of(spec));
         Instant built = null;
         while (pod.refresh().status() == PodStatus.PENDING || pod.status() == PodStatus.BUILDING) {
-            sleep(200);
+            PlatformHarness.sleep(200);
             if (Duration.between(begin, Instant.now()).compareTo(timeout) > 0) {
                 break;
             }
@@ -78,15 +78,6 @@ final class TemplatePlatform implements AutoCloseable {
             client.close();
             platform.close();
             PlatformHarness.removeContainers(platform.home());
-        }
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }
