@@ -504,9 +504,7 @@ public final class DockerPodRuntime implements PodRuntime, AutoCloseable {
             if (readyNetworks.contains(name)) {
                 return;
             }
-            try {
-                docker.inspectNetworkCmd().withNetworkId(name).exec();
-            } catch (NotFoundException e) {
+            if (inspectNetwork(name) == null) {
                 try {
                     docker.createNetworkCmd().withName(name).withDriver("bridge")
                             .withCheckDuplicate(true).withLabels(Map.of(LABEL_MANAGED, "true")).exec();
